@@ -1,0 +1,33 @@
+//! Minimal hex helpers (lower-case encode, strict 32-byte decode).
+
+const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+
+pub(crate) fn encode_lower(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(HEX_LOWER[usize::from(b >> 4)] as char);
+        out.push(HEX_LOWER[usize::from(b & 0x0f)] as char);
+    }
+    out
+}
+
+pub(crate) fn nibble(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Decodes exactly 64 hex digits (either case) into 32 bytes.
+pub(crate) fn decode_32(text: &[u8]) -> Option<[u8; 32]> {
+    if text.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, pair) in text.chunks_exact(2).enumerate() {
+        out[i] = (nibble(pair[0])? << 4) | nibble(pair[1])?;
+    }
+    Some(out)
+}
