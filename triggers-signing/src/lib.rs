@@ -30,9 +30,29 @@
 //! # Ok::<(), triggers_signing::Error>(())
 //! ```
 //!
+//! The worked example of `docs/SIGNING.md` section 9:
+//!
+//! ```
+//! use triggers_signing::{canonical_string, sign, BodyHash, Secret};
+//! let target = "/v1/events/a%2fb?source=shop&b=2&a=1&flag";
+//! let body = br#"{"x":1}"#;
+//! assert_eq!(
+//!     canonical_string("post", target, "1700000000", &BodyHash::of(body))?,
+//!     "POST\n/v1/events/a%2Fb\na=1&b=2&flag=&source=shop\n1700000000\n\
+//!      5041bf1f713df204784353e82f6a4a535931cb64f1f4b4a5aeaffcb720918b22"
+//! );
+//! let signed = sign(&Secret::new("demo-secret")?, "post", target, 1_700_000_000, body)?;
+//! assert_eq!(signed.signature, "3336b662172fd18a6d0824f92047bba06245ba8e2e03824930951a44b9e3043f");
+//! # Ok::<(), triggers_signing::Error>(())
+//! ```
+//!
 //! ## Webhooks
 //!
 //! See [`webhook`].
+
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
 
 mod canonical;
 mod error;

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Runs every test of every language in this repository.
+#
+#   ./scripts/test.sh            # everything
+#   ./scripts/test.sh rust       # one or more sections: rust python
+#
+# Installs what it needs (idempotently: already-installed tools are skipped),
+# and reuses a cargo target directory outside the clone so repeated runs are
+# incremental: $CARGO_TARGET_DIR if set, else ~/.cache/triggers/target.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/triggers/target}"
+mkdir -p "$CARGO_TARGET_DIR"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# Property tests are bounded by case count, never by time.
+export PROPTEST_CASES="${PROPTEST_CASES:-256}"
+
+log() { printf '\n==> %s\n' "$*"; }
+failures=()
+
+need_python_pkg() { # need_python_pkg <import name> <pip spec>
+    if ! python3 -c "import $1" >/dev/null 2>&1; then
+        log "installing $2 (pip)"
+        python3 -m pip install --quiet --disable-pip-version-check "$2"
+    fi
+}
+
+section_rust() {
+    log "rust: toolchain"
+    cargo --version
+    if cargo fmt --version >/dev/null 2>&1; then
+        log "rust: cargo fmt --check"
+        cargo fmt --all -- --check || failures+=("cargo fmt")
+    else
+        echo "rustfmt is not installed (rustup component add rustfmt): format check skipped" >&2
+    fi
+    if cargo clippy --version >/dev/null 2>&1; then
+        log "rust: cargo clippy --all-targets -D warnings"
+        cargo clippy --workspace --all-targets --locked -- -D warnings || failures+=("cargo clippy")
+    else
+        echo "clippy is not installed (rustup component add clippy): lint skipped" >&2
+    fi
+    log "rust: cargo test --workspace"
+    cargo test --workspace --locked || failures+=("cargo test")
+    log "rust: signing vectors are current"
+    cargo run --quiet --locked -p triggers-signing --example gen_vectors -- --check \
+        || failures+=("vectors current")
+}
+
+section_python() {
+    need_python_pkg pytest pytest
+    log "python: independent implementation checks the signing vectors"
+    python3 -m pytest -q tests/python || failures+=("pytest tests/python")
+}
+
+sections=("$@")
+if [ ${#sections[@]} -eq 0 ]; then
+    sections=(rust python)
+fi
+for s in "${sections[@]}"; do
+    "section_$s"
+done
+
+if [ ${#failures[@]} -gt 0 ]; then
+    log "FAILED: ${failures[*]}"
+    exit 1
+fi
+log "all test sections passed: ${sections[*]}"
