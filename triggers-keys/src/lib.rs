@@ -1,0 +1,53 @@
+//! # triggers-keys
+//!
+//! Versioned API keys for the Triggers API.
+//!
+//! - **Recognisable, checksummed keys**: `trgk_…` strings that secret
+//!   scanners can find and whose CRC-32 checksum rejects a typo before any
+//!   lookup ([`ApiKeyToken`]).
+//! - **Safe at rest**: stores keep only the SHA-256 of a key ([`KeyHash`]);
+//!   v1 signing secrets are sealed with XChaCha20-Poly1305 under a
+//!   [`MasterKey`], bound to their key and version.
+//! - **Versions and rotation**: a rotation makes a new version active at once
+//!   and keeps the previous one valid for a transition period; expiry is
+//!   decided at authentication time, so it holds without any background job
+//!   ([`rotate`], [`authenticate`]).
+//!
+//! ```
+//! use triggers_keys::{authenticate, create, rotate, ApiKeyToken, KeyError, KeyHash, KeyRole, KeySpec, MasterKey};
+//!
+//! let master = MasterKey::generate();
+//! let spec = KeySpec { account_id: "acct_1".into(), name: "ci".into(), role: KeyRole::Standard, require_signature: false };
+//! let new = create(&master, spec, 1_000)?;
+//! let v1_key = new.issued.api_key.expose().to_owned();
+//!
+//! // Rotate with a one-hour transition.
+//! let r = rotate(&master, &new.key, &[new.version.clone()], 3600, 2_000)?;
+//! let versions = [r.changed[0].clone(), r.new_version.clone()];
+//!
+//! // The old key still works during the transition, then expires.
+//! let (_, _id) = ApiKeyToken::parse(&v1_key)?;
+//! assert!(authenticate(&r.key, &versions, &KeyHash::of(&v1_key), 2_000 + 3599).is_ok());
+//! assert_eq!(authenticate(&r.key, &versions, &KeyHash::of(&v1_key), 2_000 + 3600).unwrap_err(), KeyError::Expired);
+//! # Ok::<(), KeyError>(())
+//! ```
+
+mod crypto;
+mod error;
+mod model;
+mod rotation;
+mod store;
+mod token;
+
+pub use crypto::{KeyHash, MasterKey};
+pub use error::KeyError;
+pub use model::{ApiKey, KeyRole, KeyVersion, VersionStatus};
+pub use rotation::{
+    DEFAULT_TRANSITION_SECS, Issued, KeySpec, MAX_TRANSITION_SECS, NewKey, Rotation, authenticate,
+    create, revoke, rotate, signing_secrets,
+};
+pub use store::{KeyPage, KeyStore, StoreError, StoredKey};
+pub use token::{
+    API_KEY_LEN, API_KEY_PREFIX, ApiKeyToken, KEY_ID_PREFIX, KeyId, SIGNING_SECRET_PREFIX,
+    generate_signing_secret,
+};
