@@ -176,6 +176,7 @@ pub fn sign_hashed(
     timestamp: u64,
     body_hash: &BodyHash,
 ) -> Result<SignedHeaders, Error> {
+    check_sign_timestamp(timestamp, HEADER_TIMESTAMP)?;
     let ts = timestamp.to_string();
     let canonical = canonical_string(method, target, &ts, body_hash)?;
     Ok(SignedHeaders {
@@ -261,6 +262,20 @@ pub(crate) fn parse_timestamp(value: &[u8], header: &'static str) -> Result<u64,
             acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
         })
         .ok_or_else(|| malformed("timestamp out of range"))
+}
+
+/// Largest timestamp a verifier parses (19 digits).
+pub(crate) const MAX_TIMESTAMP: u64 = 9_999_999_999_999_999_999;
+
+/// Refuses to sign a timestamp no verifier would parse.
+pub(crate) fn check_sign_timestamp(timestamp: u64, header: &'static str) -> Result<(), Error> {
+    if timestamp > MAX_TIMESTAMP {
+        return Err(Error::MalformedHeader {
+            header,
+            reason: "timestamp out of range (at most 19 digits)",
+        });
+    }
+    Ok(())
 }
 
 /// Checks `timestamp` against `now` with a symmetric tolerance.

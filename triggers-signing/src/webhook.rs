@@ -29,7 +29,7 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-use crate::request::{check_window, parse_timestamp};
+use crate::request::{check_sign_timestamp, check_window, parse_timestamp};
 use crate::{DEFAULT_TOLERANCE_SECS, Error};
 
 /// `webhook-id`: the message id, stable across retries of one delivery.
@@ -129,6 +129,7 @@ pub fn sign_all(
     body: &[u8],
 ) -> Result<String, Error> {
     check_id(id.as_bytes())?;
+    check_sign_timestamp(timestamp, HEADER_TIMESTAMP)?;
     if secrets.is_empty() {
         return Err(Error::InvalidSecret);
     }
@@ -212,32 +213,32 @@ impl WebhookVerifier {
         let timestamp = parse_timestamp(ts_raw, HEADER_TIMESTAMP)?;
         check_window(timestamp, now, self.tolerance)?;
 
-        let malformed = Error::MalformedHeader {
-            header: HEADER_SIGNATURE,
-            reason: "expected space-separated `version,base64` entries",
-        };
+        // As the Standard Webhooks libraries do, entries that cannot be
+        // parsed are skipped, not fatal: one odd entry from a future scheme
+        // must not hide a valid `v1` one.
         let mut presented: Vec<[u8; 32]> = Vec::new();
-        let mut saw_v1 = false;
         let mut saw_any = false;
-        for entry in sig_raw.split(|b| *b == b' ').filter(|e| !e.is_empty()) {
+        let mut saw_v1 = false;
+        for entry in sig_raw
+            .split(|b| b.is_ascii_whitespace())
+            .filter(|e| !e.is_empty())
+        {
             saw_any = true;
-            let comma = entry
-                .iter()
-                .position(|b| *b == b',')
-                .ok_or(malformed.clone())?;
-            let (version, value) = (&entry[..comma], &entry[comma + 1..]);
-            if version != b"v1" {
+            let Some(value) = entry.strip_prefix(b"v1,") else {
                 continue;
-            }
+            };
             saw_v1 = true;
-            let decoded = STANDARD.decode(value).map_err(|_| malformed.clone())?;
-            // A v1 signature of another length can never match; keep parsing.
-            if let Ok(sig) = <[u8; 32]>::try_from(decoded.as_slice()) {
-                presented.push(sig);
+            if let Ok(decoded) = STANDARD.decode(value) {
+                if let Ok(sig) = <[u8; 32]>::try_from(decoded.as_slice()) {
+                    presented.push(sig);
+                }
             }
         }
         if !saw_any {
-            return Err(malformed);
+            return Err(Error::MalformedHeader {
+                header: HEADER_SIGNATURE,
+                reason: "expected space-separated `v1,<base64>` entries",
+            });
         }
         if !saw_v1 {
             return Err(Error::UnsupportedVersion);
