@@ -301,6 +301,19 @@ pub struct Verified {
     /// Index of the candidate secret that matched (0 = the first given):
     /// tells whether a client still signs with a rotating secret.
     pub secret_index: usize,
+    /// The decoded signature (for example the key of a replay cache).
+    pub signature: [u8; 32],
+}
+
+/// What [`Verifier::precheck`] established: the headers are well-formed, the
+/// timestamp is inside the window and the target canonicalizes. Only the body
+/// and the secrets remain to be checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Prechecked {
+    /// The signed timestamp (Unix seconds).
+    pub timestamp: u64,
+    /// The decoded signature.
+    pub signature: [u8; 32],
 }
 
 /// Verifies v1 signed requests against one or more candidate secrets.
@@ -346,6 +359,75 @@ impl Verifier {
         self
     }
 
+    /// Steps 1 to 5 of the spec: headers present and well-formed, version,
+    /// timestamp window. Returns the timestamp text, its value and the
+    /// presented signature.
+    fn parse_headers<'h>(
+        &self,
+        headers: &SignatureHeaders<'h>,
+        now: u64,
+    ) -> Result<(&'h str, Prechecked), Error> {
+        let timestamp_raw = headers.timestamp.ok_or(Error::MissingHeader {
+            header: HEADER_TIMESTAMP,
+        })?;
+        let signature_raw = headers.signature.ok_or(Error::MissingHeader {
+            header: HEADER_SIGNATURE,
+        })?;
+        let version = headers.version.ok_or(Error::MissingHeader {
+            header: HEADER_VERSION,
+        })?;
+        if version != VERSION_V1.as_bytes() {
+            return Err(Error::UnsupportedVersion);
+        }
+        let timestamp = parse_timestamp(timestamp_raw, HEADER_TIMESTAMP)?;
+        let signature = hex::decode_32(signature_raw).ok_or(Error::MalformedHeader {
+            header: HEADER_SIGNATURE,
+            reason: "expected 64 hex digits",
+        })?;
+        check_window(timestamp, now, self.tolerance)?;
+        // parse_timestamp accepted ASCII digits only.
+        let ts = core::str::from_utf8(timestamp_raw).map_err(|_| Error::MalformedHeader {
+            header: HEADER_TIMESTAMP,
+            reason: "not ASCII",
+        })?;
+        Ok((
+            ts,
+            Prechecked {
+                timestamp,
+                signature,
+            },
+        ))
+    }
+
+    /// Every check that needs neither the body nor the secrets (headers,
+    /// version, timestamp window, canonicalization of method, path and
+    /// query), so a server can refuse a request before reading its body or
+    /// looking secrets up.
+    ///
+    /// ```
+    /// use triggers_signing::{SignatureHeaders, Verifier};
+    /// let headers = SignatureHeaders {
+    ///     timestamp: Some(b"1700000000"),
+    ///     signature: Some(&[b'0'; 64]),
+    ///     version: Some(b"v1"),
+    /// };
+    /// let v = Verifier::new([]);
+    /// assert!(v.precheck("POST", "/v1/events", &headers, 1_700_000_000).is_ok());
+    /// assert_eq!(v.precheck("POST", "/%G1", &headers, 1_700_000_000).unwrap_err().code(), "bad_encoding");
+    /// assert_eq!(v.precheck("POST", "/", &headers, 1_800_000_000).unwrap_err().code(), "stale_timestamp");
+    /// ```
+    pub fn precheck(
+        &self,
+        method: &str,
+        target: &str,
+        headers: &SignatureHeaders<'_>,
+        now: u64,
+    ) -> Result<Prechecked, Error> {
+        let (ts, pre) = self.parse_headers(headers, now)?;
+        canonical_string(method, target, ts, &BodyHash([0; 32]))?;
+        Ok(pre)
+    }
+
     /// Verifies a request. `target` is the path and query as received, `now`
     /// the verifier's clock in Unix seconds (inject it; see [`unix_now`]).
     ///
@@ -360,42 +442,21 @@ impl Verifier {
         headers: &SignatureHeaders<'_>,
         now: u64,
     ) -> Result<Verified, Error> {
-        let timestamp_raw = headers.timestamp.ok_or(Error::MissingHeader {
-            header: HEADER_TIMESTAMP,
-        })?;
-        let signature_raw = headers.signature.ok_or(Error::MissingHeader {
-            header: HEADER_SIGNATURE,
-        })?;
-        let version = headers.version.ok_or(Error::MissingHeader {
-            header: HEADER_VERSION,
-        })?;
-        if version != VERSION_V1.as_bytes() {
-            return Err(Error::UnsupportedVersion);
-        }
-        let timestamp = parse_timestamp(timestamp_raw, HEADER_TIMESTAMP)?;
-        let presented: [u8; 32] = hex::decode_32(signature_raw).ok_or(Error::MalformedHeader {
-            header: HEADER_SIGNATURE,
-            reason: "expected 64 hex digits",
-        })?;
-        check_window(timestamp, now, self.tolerance)?;
-        // The timestamp header is ASCII digits, checked above.
-        let ts = core::str::from_utf8(timestamp_raw).map_err(|_| Error::MalformedHeader {
-            header: HEADER_TIMESTAMP,
-            reason: "not ASCII",
-        })?;
+        let (ts, pre) = self.parse_headers(headers, now)?;
         let canonical = canonical_string(method, target, ts, body_hash)?;
         let mut matched = None;
         for (index, secret) in self.secrets.iter().enumerate() {
             let expected = mac_bytes(secret, &canonical);
             // Check every secret, so timing does not reveal which matched.
-            if bool::from(expected.ct_eq(&presented)) && matched.is_none() {
+            if bool::from(expected.ct_eq(&pre.signature)) && matched.is_none() {
                 matched = Some(index);
             }
         }
         matched
             .map(|secret_index| Verified {
-                timestamp,
+                timestamp: pre.timestamp,
                 secret_index,
+                signature: pre.signature,
             })
             .ok_or(Error::Mismatch)
     }

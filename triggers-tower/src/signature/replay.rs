@@ -161,26 +161,6 @@ impl fmt::Debug for ReplayCache {
     }
 }
 
-/// Decodes exactly 64 hex digits (either case).
-pub(crate) fn decode_hex_32(text: &[u8]) -> Option<[u8; 32]> {
-    fn nibble(c: u8) -> Option<u8> {
-        match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            b'A'..=b'F' => Some(c - b'A' + 10),
-            _ => None,
-        }
-    }
-    if text.len() != 64 {
-        return None;
-    }
-    let mut out = [0u8; 32];
-    for (byte, pair) in out.iter_mut().zip(text.chunks_exact(2)) {
-        *byte = (nibble(pair[0])? << 4) | nibble(pair[1])?;
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -278,17 +258,5 @@ mod tests {
             handles.into_iter().map(|h| h.join().unwrap()).sum()
         });
         assert_eq!(accepted, 1);
-    }
-
-    #[test]
-    fn hex_decoding() {
-        let lower = "00ff".repeat(16);
-        assert_eq!(decode_hex_32(lower.as_bytes()).unwrap()[1], 0xff);
-        assert_eq!(
-            decode_hex_32(lower.to_uppercase().as_bytes()),
-            decode_hex_32(lower.as_bytes())
-        );
-        assert!(decode_hex_32(b"00").is_none());
-        assert!(decode_hex_32("zz".repeat(32).as_bytes()).is_none());
     }
 }
