@@ -1,5 +1,10 @@
 //! The error type of this crate.
 
+use core::fmt;
+use std::sync::Arc;
+
+use crate::StoreError;
+
 /// Everything key handling can refuse. [`KeyError::code`] gives the stable
 /// machine code used in the HTTP error envelope.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -38,6 +43,54 @@ pub enum KeyError {
     /// Sealing or opening a secret failed (wrong master key or corrupt data).
     #[error("a stored secret could not be decrypted (wrong master key or corrupt record)")]
     Crypto,
+    /// The key store failed (unavailable backend, corrupt record). The cause
+    /// is kept as the error's source, for logs; it is not for clients.
+    #[error("the key store is unavailable")]
+    Store(#[source] StoreFailure),
+}
+
+/// A key store failure carried by [`KeyError::Store`]: cheap to clone, and
+/// equal only to clones of itself.
+#[derive(Debug, Clone)]
+pub struct StoreFailure(Arc<dyn std::error::Error + Send + Sync>);
+
+impl StoreFailure {
+    /// Wraps a backend error.
+    pub fn new(e: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        StoreFailure(Arc::from(e.into()))
+    }
+}
+
+impl fmt::Display for StoreFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(&self.0, f)
+    }
+}
+
+impl std::error::Error for StoreFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.0.source()
+    }
+}
+
+impl PartialEq for StoreFailure {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for StoreFailure {}
+
+impl From<StoreError> for KeyError {
+    /// `Conflict` and `NotFound` keep their meaning; any other failure is
+    /// [`KeyError::Store`].
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict => KeyError::Conflict,
+            StoreError::NotFound => KeyError::NotFound,
+            StoreError::Backend(e) => KeyError::Store(StoreFailure(Arc::from(e))),
+        }
+    }
 }
 
 impl KeyError {
@@ -46,7 +99,12 @@ impl KeyError {
     /// ```
     /// use triggers_keys::KeyError;
     /// assert_eq!(KeyError::Expired.code(), "key_expired");
+    /// assert_eq!(KeyError::BadChecksum.code(), "invalid_api_key");
     /// ```
+    ///
+    /// Codes: `invalid_api_key`, `invalid_key_id`, `key_expired`,
+    /// `key_revoked`, `not_found`, `invalid_transition`, `conflict`,
+    /// `secret_unavailable`, `store_unavailable`.
     pub fn code(&self) -> &'static str {
         match self {
             KeyError::MalformedKey | KeyError::BadChecksum | KeyError::InvalidKey => {
@@ -59,6 +117,7 @@ impl KeyError {
             KeyError::TransitionOutOfRange { .. } => "invalid_transition",
             KeyError::Conflict => "conflict",
             KeyError::Crypto => "secret_unavailable",
+            KeyError::Store(_) => "store_unavailable",
         }
     }
 }

@@ -12,6 +12,17 @@
 //!   and keeps the previous one valid for a transition period; expiry is
 //!   decided at authentication time, so it holds without any background job
 //!   ([`rotate`], [`authenticate`]).
+//! - **A service over any store**: [`KeyService`] runs these rules over a
+//!   [`KeyStore`] with a master key and a clock: create, list, rotate (with
+//!   optimistic concurrency), revoke, authenticate, signing secrets.
+//!
+//! ## Features
+//!
+//! - `sqlite`: the SQLite backend ([`backends::sqlite::SqliteKeyStore`]) and
+//!   the migration of pre-versioning keys (`migrate::migrate_legacy`).
+//! - `testing`: the conformance suite every backend runs (`testing`).
+//! - `tower`: `triggers-tower`'s `ApiKeyValidator` and `SecretLookup` for
+//!   [`KeyService`].
 //!
 //! ```
 //! use triggers_keys::{authenticate, create, rotate, ApiKeyToken, KeyError, KeyHash, KeyRole, KeySpec, MasterKey};
@@ -32,22 +43,38 @@
 //! # Ok::<(), KeyError>(())
 //! ```
 
+pub mod backends;
 mod crypto;
 mod error;
+#[cfg(feature = "sqlite")]
+pub mod migrate;
 mod model;
 mod rotation;
+pub mod service;
 mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod token;
+#[cfg(feature = "tower")]
+pub mod tower;
 
+#[cfg(feature = "sqlite")]
+pub use backends::sqlite::SqliteKeyStore;
 pub use crypto::{KeyHash, MasterKey};
-pub use error::KeyError;
+pub use error::{KeyError, StoreFailure};
 pub use model::{ApiKey, KeyRole, KeyVersion, VersionStatus};
 pub use rotation::{
     DEFAULT_TRANSITION_SECS, Issued, KeySpec, MAX_TRANSITION_SECS, NewKey, Rotation, authenticate,
     create, revoke, rotate, signing_secrets,
 };
+pub use service::{Authenticated, KeyService, Rotated};
 pub use store::{KeyPage, KeyStore, StoreError, StoredKey};
 pub use token::{
-    API_KEY_LEN, API_KEY_PREFIX, ApiKeyToken, KEY_ID_PREFIX, KeyId, SIGNING_SECRET_PREFIX,
-    generate_signing_secret,
+    API_KEY_LEN, API_KEY_PREFIX, ApiKeyToken, KEY_ID_PREFIX, KeyId, LEGACY_ID_MAX_LEN,
+    SIGNING_SECRET_PREFIX, generate_signing_secret,
 };
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

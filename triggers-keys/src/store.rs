@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use crate::{ApiKey, KeyId, KeyVersion, Rotation};
+use crate::{ApiKey, KeyHash, KeyId, KeyVersion, Rotation};
 
 /// A key with all its versions, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,7 +60,9 @@ pub trait KeyStore: Send + Sync + 'static {
     /// Reads a key and all its versions.
     async fn get(&self, key_id: &KeyId) -> Result<Option<StoredKey>, StoreError>;
 
-    /// Lists an account's keys by ascending key id, after the cursor.
+    /// Lists an account's keys by ascending key id (byte order), after the
+    /// cursor: at most `limit` keys (a `limit` of 0 counts as 1), and `next`
+    /// set when more may follow. Keys of other accounts never appear.
     async fn list(
         &self,
         account_id: &str,
@@ -70,15 +72,28 @@ pub trait KeyStore: Send + Sync + 'static {
 
     /// Applies a rotation: writes the key's new `current_version`, the changed
     /// versions and the new version, only if the key is still at
-    /// `rotation.expected_current_version` (else [`StoreError::Conflict`]).
-    /// All or nothing.
+    /// `rotation.expected_current_version` and not revoked (else
+    /// [`StoreError::Conflict`]). All or nothing: of two rotations computed
+    /// from the same read, exactly one lands.
     async fn apply_rotation(&self, rotation: &Rotation) -> Result<(), StoreError>;
 
-    /// Writes a revoked key and its versions (see [`crate::revoke`]).
+    /// Writes a revoked key and its versions (see [`crate::revoke`]); a key
+    /// revoked already keeps its first `revoked_at`. A key that does not
+    /// exist is [`StoreError::NotFound`].
     async fn revoke(&self, key: &ApiKey, versions: &[KeyVersion]) -> Result<(), StoreError>;
 
-    /// True when any admin key exists (first-start bootstrap).
+    /// True when any admin key exists, revoked or not (first-start
+    /// bootstrap: an admin key is minted only into an empty deployment).
     async fn has_admin(&self) -> Result<bool, StoreError>;
+
+    /// The key one of whose versions has this hash, if any.
+    ///
+    /// For keys that do not name their key id: legacy keys from before
+    /// versioning (not in the `trgk_` format, see [`KeyId::legacy`]) and keys
+    /// issued at a rotation of a legacy key. Backends keep an index on the
+    /// hash. The caller still checks the key with
+    /// [`authenticate`](crate::authenticate).
+    async fn find_by_hash(&self, hash: &KeyHash) -> Result<Option<KeyId>, StoreError>;
 }
 
 #[async_trait::async_trait]
@@ -105,5 +120,8 @@ impl<T: KeyStore + ?Sized> KeyStore for Arc<T> {
     }
     async fn has_admin(&self) -> Result<bool, StoreError> {
         (**self).has_admin().await
+    }
+    async fn find_by_hash(&self, hash: &KeyHash) -> Result<Option<KeyId>, StoreError> {
+        (**self).find_by_hash(hash).await
     }
 }

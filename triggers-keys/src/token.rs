@@ -77,15 +77,52 @@ impl KeyId {
         Ok(KeyId(s.to_owned()))
     }
 
+    /// Accepts the id of a key migrated from before versioning (see
+    /// `migrate::migrate_legacy`, feature `sqlite`): any non-empty id of at
+    /// most [`LEGACY_ID_MAX_LEN`] visible ASCII characters (`!` to `~`, no
+    /// space or control character). A `key_…` id is accepted too, and equals
+    /// [`KeyId::parse`] of the same string.
+    ///
+    /// Stores also use it to read back ids they hold. API keys issued for a
+    /// legacy id (at a rotation) cannot embed it, so they are found by hash
+    /// (see [`KeyStore::find_by_hash`](crate::KeyStore::find_by_hash)).
+    ///
+    /// ```
+    /// use triggers_keys::KeyId;
+    /// assert_eq!(KeyId::legacy("42".into()).unwrap().as_str(), "42");
+    /// assert!(KeyId::legacy(String::new()).is_err());
+    /// assert!(KeyId::legacy("has space".into()).is_err());
+    /// ```
+    pub fn legacy(id: String) -> Result<Self, KeyError> {
+        if id.is_empty()
+            || id.len() > LEGACY_ID_MAX_LEN
+            || !id.bytes().all(|b| b.is_ascii_graphic())
+        {
+            return Err(KeyError::MalformedKeyId);
+        }
+        Ok(KeyId(id))
+    }
+
     /// The id as a string.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
-    fn body(&self) -> &str {
-        &self.0[KEY_ID_PREFIX.len()..]
+    /// True for a `key_` + 16 base62 id (false for most legacy ids).
+    pub fn is_canonical(&self) -> bool {
+        self.body().is_some()
+    }
+
+    /// The 16 characters after `key_`, for a canonical id only.
+    fn body(&self) -> Option<&str> {
+        self.0
+            .strip_prefix(KEY_ID_PREFIX)
+            .filter(|b| b.len() == ID_LEN && b.bytes().all(|c| c.is_ascii_alphanumeric()))
     }
 }
+
+/// Longest id [`KeyId::legacy`] accepts.
+pub const LEGACY_ID_MAX_LEN: usize = 128;
 
 impl fmt::Display for KeyId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -99,10 +136,18 @@ pub struct ApiKeyToken(Zeroizing<String>);
 
 impl ApiKeyToken {
     /// A fresh key string for `key_id`.
+    ///
+    /// A canonical id is embedded, so [`ApiKeyToken::parse`] gives it back.
+    /// A legacy id (see [`KeyId::legacy`]) cannot be: the key string then
+    /// embeds 16 random characters instead, naming no key, and is found by
+    /// its hash.
     pub fn generate(key_id: &KeyId) -> Self {
+        let id_part = match key_id.body() {
+            Some(body) => body.to_owned(),
+            None => random_base62(ID_LEN),
+        };
         let body = Zeroizing::new(format!(
-            "{API_KEY_PREFIX}{}{}",
-            key_id.body(),
+            "{API_KEY_PREFIX}{id_part}{}",
             random_base62(SECRET_LEN)
         ));
         let sum = checksum(&body);
@@ -177,6 +222,23 @@ mod tests {
         for bad in ["", "trgk_", "sk_live_abc", &"trgk_".repeat(12), "trgk_ä"] {
             assert!(ApiKeyToken::parse(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn legacy_ids_get_well_formed_keys_naming_no_key() {
+        for raw in ["1", "k", "key_", "key_short", "legacy/42", &"x".repeat(128)] {
+            let id = KeyId::legacy(raw.to_owned()).expect("valid legacy id");
+            assert!(!id.is_canonical());
+            let token = ApiKeyToken::generate(&id);
+            let (_, named) = ApiKeyToken::parse(token.expose()).expect("well-formed");
+            assert_ne!(named, id);
+            assert!(named.is_canonical());
+        }
+        for bad in ["", " ", "a b", "é", "tab\t", &"x".repeat(129)] {
+            assert!(KeyId::legacy(bad.to_owned()).is_err(), "{bad:?}");
+        }
+        let canonical = KeyId::generate();
+        assert_eq!(KeyId::legacy(canonical.as_str().to_owned()), Ok(canonical));
     }
 
     #[test]

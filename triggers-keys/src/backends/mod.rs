@@ -1,0 +1,4 @@
+//! Store backends, one Cargo feature each.
+
+#[cfg(feature = "sqlite")]
+pub mod sqlite;

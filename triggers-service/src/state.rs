@@ -1,0 +1,30 @@
+//! What every handler shares.
+
+use std::sync::Arc;
+
+use triggers_keys::{KeyService, KeyStore};
+
+use crate::config::Config;
+use crate::core::events::EventStore;
+
+/// The key service over whichever key store the backend provides.
+pub type Keys = KeyService<Arc<dyn KeyStore>>;
+
+/// Shared state: the stores of one backend family and the configuration.
+#[derive(Clone)]
+pub struct AppState {
+    /// Events and inbox.
+    pub events: Arc<dyn EventStore>,
+    /// API keys.
+    pub keys: Arc<Keys>,
+    /// Effective configuration.
+    pub config: Arc<Config>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,11 @@
+//! Integration tests of triggers-service: a real server on 127.0.0.1, real
+//! HTTP, the embedded SQLite store in a temporary directory.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+mod api_keys;
+mod errors;
+mod events;
+mod reliability;
+mod signing;
