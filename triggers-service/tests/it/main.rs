@@ -7,5 +7,6 @@ mod support;
 mod api_keys;
 mod errors;
 mod events;
+mod migrate_cli;
 mod reliability;
 mod signing;
