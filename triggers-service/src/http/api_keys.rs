@@ -78,8 +78,36 @@ fn now_secs() -> i64 {
     now_micros() / 1_000_000
 }
 
+/// A key id as received: canonical (`key_…`) or migrated legacy.
+fn parse_key_id(raw: &str) -> Option<KeyId> {
+    KeyId::parse(raw)
+        .or_else(|_| KeyId::legacy(raw.to_owned()))
+        .ok()
+}
+
 fn key_id(raw: &str) -> Result<KeyId, ApiError> {
-    KeyId::parse(raw).map_err(|_| ApiError::not_found("API key"))
+    parse_key_id(raw).ok_or_else(|| ApiError::not_found("API key"))
+}
+
+/// Largest page of `GET /v1/api-keys`.
+const MAX_KEYS_PAGE: usize = 100;
+
+/// Accepts a JSON integer, or a number with no fractional part (`60.0`,
+/// `6e1`), as JSON Schema's `integer` does.
+fn integral_u64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    use serde::de::Error;
+    let Some(n) = Option::<serde_json::Number>::deserialize(d)? else {
+        return Ok(None);
+    };
+    if let Some(u) = n.as_u64() {
+        return Ok(Some(u));
+    }
+    match n.as_f64() {
+        Some(f) if f.fract() == 0.0 && (0.0..=u64::MAX as f64).contains(&f) => Ok(Some(f as u64)),
+        _ => Err(D::Error::custom(format!(
+            "expected a non-negative whole number of seconds, found {n}"
+        ))),
+    }
 }
 
 /// Body of `POST /v1/api-keys`.
@@ -133,14 +161,14 @@ pub async fn list(
     caller.require_admin()?;
     let Query(p) = params.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
     let limit = p.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
+    if !(1..=MAX_KEYS_PAGE).contains(&limit) {
         return Err(ApiError::bad_request(
             "invalid_query",
-            "limit must be between 1 and 200",
+            format!("limit must be between 1 and {MAX_KEYS_PAGE}"),
         ));
     }
     let after = match p.cursor.as_deref() {
-        Some(c) => Some(KeyId::parse(c).map_err(|_| {
+        Some(c) => Some(parse_key_id(c).ok_or_else(|| {
             ApiError::bad_request("invalid_cursor", "cursor is not one this API returned")
         })?),
         None => None,
@@ -172,7 +200,7 @@ pub async fn get(
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RotateKey {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "integral_u64")]
     transition_seconds: Option<u64>,
 }
 

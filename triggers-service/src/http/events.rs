@@ -5,12 +5,12 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use crate::auth::Caller;
+use crate::core::events::EventView;
 use crate::core::events::{Cursor, InboxQuery, Ingested, MAX_PAYLOAD_BYTES, NewEvent, check_name};
 use crate::core::time::now_micros;
 use crate::error::ApiError;
@@ -124,6 +124,13 @@ pub async fn ack(
     }
 }
 
+/// A page of events, as `GET /v1/inbox` answers.
+#[derive(Debug, Serialize)]
+pub struct EventList<'a> {
+    events: Vec<EventView<'a>>,
+    next_cursor: Option<String>,
+}
+
 /// Query of `GET /v1/inbox`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -161,10 +168,10 @@ pub async fn inbox(
         limit,
     };
     let page = state.events.inbox(&caller.account_id, &query).await?;
-    let events: Vec<_> = page.events.iter().map(|e| e.view()).collect();
-    Ok(Json(json!({
-        "events": events,
-        "next_cursor": page.next.map(|c| c.encode()),
-    }))
+    // A typed page: payloads stay raw JSON text, never re-parsed.
+    Ok(Json(EventList {
+        events: page.events.iter().map(|e| e.view()).collect(),
+        next_cursor: page.next.map(|c| c.encode()),
+    })
     .into_response())
 }

@@ -34,7 +34,7 @@ fn is_json(req: &Request) -> bool {
 /// Parses JSON bytes with field paths in errors.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         match inner.classify() {
@@ -48,7 +48,15 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             }
             _ => ApiError::bad_request("malformed_json", format!("malformed JSON: {inner}")),
         }
-    })
+    })?;
+    // Nothing but whitespace may follow the value.
+    de.end().map_err(|e| {
+        ApiError::bad_request(
+            "malformed_json",
+            format!("malformed JSON: unexpected data after the JSON value ({e})"),
+        )
+    })?;
+    Ok(value)
 }
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {

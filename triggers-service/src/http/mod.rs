@@ -5,7 +5,7 @@
 use axum::extract::DefaultBodyLimit;
 use axum::middleware::from_fn;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
 use http::{HeaderValue, StatusCode, header};
 use tower_http::catch_panic::CatchPanicLayer;
@@ -31,40 +31,51 @@ const REPLAY_CACHE: usize = 100_000;
 pub fn router(state: AppState) -> Router {
     let keys = KeyAuth(state.keys.clone());
     let config = state.config.clone();
+    let signature = VerifySignatureLayer::new(keys.clone())
+        .mode(Mode::Optional)
+        .key_id(KeyIdSource::extension(|a: &Authenticated<Caller>| {
+            Some(a.0.key_id.clone())
+        }))
+        .tolerance(config.signature_tolerance_secs)
+        .body_limit(config.max_body_bytes)
+        .replay_protection(REPLAY_CACHE);
+    let api_key = ApiKeyLayer::new(keys);
+    // Authentication wraps the handlers of each route, not the route's
+    // method fallback: a wrong method is 405 whoever asks.
+    let auth = move |m: MethodRouter<AppState>| {
+        m.route_layer(from_fn(auth::require_signature))
+            .route_layer(signature.clone())
+            .route_layer(api_key.clone())
+    };
     let api = Router::new()
-        .route("/v1/events", post(events::create))
-        .route("/v1/events/{event_id}", get(events::get))
-        .route("/v1/events/{event_id}/ack", post(events::ack))
-        .route("/v1/inbox", get(events::inbox))
-        .route("/v1/api-keys", post(api_keys::create).get(api_keys::list))
+        .route("/v1/events", auth(post(events::create)))
+        .route("/v1/events/{event_id}", auth(get(events::get)))
+        .route("/v1/events/{event_id}/ack", auth(post(events::ack)))
+        .route("/v1/inbox", auth(get(events::inbox)))
+        .route(
+            "/v1/api-keys",
+            auth(post(api_keys::create).get(api_keys::list)),
+        )
         .route(
             "/v1/api-keys/{key_id}",
-            get(api_keys::get).delete(api_keys::revoke),
+            auth(get(api_keys::get).delete(api_keys::revoke)),
         )
-        .route("/v1/api-keys/{key_id}/rotate", post(api_keys::rotate))
-        .route("/v1/api-keys/{key_id}/versions", get(api_keys::versions))
-        .route_layer(from_fn(auth::require_signature))
-        .route_layer(
-            VerifySignatureLayer::new(keys.clone())
-                .mode(Mode::Optional)
-                .key_id(KeyIdSource::extension(|a: &Authenticated<Caller>| {
-                    Some(a.0.key_id.clone())
-                }))
-                .tolerance(config.signature_tolerance_secs)
-                .body_limit(config.max_body_bytes)
-                .replay_protection(REPLAY_CACHE),
-        )
-        .route_layer(ApiKeyLayer::new(keys));
+        .route("/v1/api-keys/{key_id}/rotate", auth(post(api_keys::rotate)))
+        .route(
+            "/v1/api-keys/{key_id}/versions",
+            auth(get(api_keys::versions)),
+        );
     Router::new()
         .merge(api)
         .route("/openapi.json", get(openapi))
         .route("/healthz", get(health))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
-        .layer(from_fn(envelope::envelope))
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::internal(&"handler panicked").into_response()
         }))
+        // Outermost: even a caught panic leaves with the envelope and request id.
+        .layer(from_fn(envelope::envelope))
         .with_state(state)
 }
 
