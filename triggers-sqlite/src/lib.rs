@@ -120,7 +120,9 @@ pub struct Db {
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Db").field("path", &self.inner.path).finish()
+        f.debug_struct("Db")
+            .field("path", &self.inner.path)
+            .finish()
     }
 }
 
@@ -231,7 +233,8 @@ impl Db {
                 .map_err(|_| DbError::Closed)?
                 .pop()
                 .ok_or(DbError::Closed)?;
-            let result = catch_unwind(AssertUnwindSafe(|| f(&conn))).unwrap_or(Err(DbError::Panicked));
+            let result =
+                catch_unwind(AssertUnwindSafe(|| f(&conn))).unwrap_or(Err(DbError::Panicked));
             if let Ok(mut pool) = inner.readers.lock() {
                 pool.push(conn);
             }
