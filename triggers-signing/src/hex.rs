@@ -4,11 +4,17 @@ const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
 
 pub(crate) fn encode_lower(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() * 2);
+    encode_lower_into(bytes, &mut out);
+    out
+}
+
+/// Appends the lower-case hex of `bytes` to `out`.
+pub(crate) fn encode_lower_into(bytes: &[u8], out: &mut String) {
+    out.reserve(bytes.len() * 2);
     for b in bytes {
         out.push(HEX_LOWER[usize::from(b >> 4)] as char);
         out.push(HEX_LOWER[usize::from(b & 0x0f)] as char);
     }
-    out
 }
 
 pub(crate) fn nibble(c: u8) -> Option<u8> {

@@ -423,8 +423,8 @@ impl Verifier {
         headers: &SignatureHeaders<'_>,
         now: u64,
     ) -> Result<Prechecked, Error> {
-        let (ts, pre) = self.parse_headers(headers, now)?;
-        canonical_string(method, target, ts, &BodyHash([0; 32]))?;
+        let (_, pre) = self.parse_headers(headers, now)?;
+        crate::canonical::validate(method, target)?;
         Ok(pre)
     }
 
