@@ -1,0 +1,3 @@
+//! Integration tests of triggers-webhooks.
+
+mod envelope;
