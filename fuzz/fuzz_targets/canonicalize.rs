@@ -6,7 +6,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use triggers_fuzz::{check_string_to_sign, is_canonical_query, is_encoded, oracle_path, oracle_query};
+use triggers_fuzz::{
+    check_string_to_sign, is_canonical_query, is_encoded, oracle_path, oracle_query,
+};
 use triggers_signing::{
     BodyHash, Component, Error, canonical_method, canonical_path, canonical_query,
     canonical_string, split_target,
@@ -14,9 +16,16 @@ use triggers_signing::{
 
 fn check_bad_encoding(err: &Error, input: &str, component: Component) {
     match err {
-        Error::BadEncoding { component: c, offset } => {
+        Error::BadEncoding {
+            component: c,
+            offset,
+        } => {
             assert_eq!(*c, component, "wrong component for {input:?}");
-            assert_eq!(input.as_bytes().get(*offset), Some(&b'%'), "offset {offset} in {input:?}");
+            assert_eq!(
+                input.as_bytes().get(*offset),
+                Some(&b'%'),
+                "offset {offset} in {input:?}"
+            );
         }
         other => panic!("unexpected error {other:?} for {input:?}"),
     }
@@ -32,7 +41,11 @@ fuzz_target!(|data: &[u8]| {
         Ok(p) => {
             assert_eq!(Some(&p), oracle_path(s).as_ref(), "path {s:?}");
             assert!(!p.is_empty() && is_encoded(&p, b"/"), "path {s:?} -> {p:?}");
-            assert_eq!(canonical_path(&p).as_ref(), Ok(&p), "path not idempotent: {s:?}");
+            assert_eq!(
+                canonical_path(&p).as_ref(),
+                Ok(&p),
+                "path not idempotent: {s:?}"
+            );
         }
         Err(e) => {
             assert_eq!(oracle_path(s), None, "path {s:?}: {e:?}");
@@ -45,7 +58,11 @@ fuzz_target!(|data: &[u8]| {
         Ok(q) => {
             assert_eq!(Some(&q), oracle_query(s).as_ref(), "query {s:?}");
             assert!(is_canonical_query(&q), "query {s:?} -> {q:?}");
-            assert_eq!(canonical_query(&q).as_ref(), Ok(&q), "query not idempotent: {s:?}");
+            assert_eq!(
+                canonical_query(&q).as_ref(),
+                Ok(&q),
+                "query not idempotent: {s:?}"
+            );
         }
         Err(e) => {
             assert_eq!(oracle_query(s), None, "query {s:?}: {e:?}");
@@ -71,10 +88,16 @@ fuzz_target!(|data: &[u8]| {
             let lines: Vec<&str> = c.split('\n').collect();
             assert_eq!(lines[0], "GET");
             assert_eq!(Ok(lines[1].to_owned()), canonical_path(path));
-            assert_eq!(Ok(lines[2].to_owned()), query.map_or(Ok(String::new()), canonical_query));
+            assert_eq!(
+                Ok(lines[2].to_owned()),
+                query.map_or(Ok(String::new()), canonical_query)
+            );
             assert_eq!(lines[4], hash.to_hex());
             let target = format!("{}?{}", lines[1], lines[2]);
-            assert_eq!(canonical_string("GET", &target, "1700000000", &hash).as_ref(), Ok(&c));
+            assert_eq!(
+                canonical_string("GET", &target, "1700000000", &hash).as_ref(),
+                Ok(&c)
+            );
         }
         Err(e) => {
             let component = if canonical_path(path).is_err() {

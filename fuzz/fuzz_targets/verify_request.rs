@@ -2,6 +2,9 @@
 //! canonicalization succeeds the string to sign has only canonical
 //! characters, and `sign` → `verify` of the same request round-trips (also
 //! through the canonical form of the target, and never for another body).
+//! `Verifier::precheck` (the checks a server runs before reading the body)
+//! must agree with `verify` on every input: the same error, or success
+//! exactly when `verify` succeeds or only the MAC differs.
 //!
 //! Header values are mostly arbitrary bytes, but can also be chosen
 //! well-formed (`Valid`), so that the fuzzer reaches canonicalization and
@@ -12,7 +15,8 @@ use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use libfuzzer_sys::fuzz_target;
 use triggers_fuzz::check_string_to_sign;
 use triggers_signing::{
-    BodyHash, Error, Secret, SignatureHeaders, Verifier, canonical_string, sign, split_target,
+    BodyHash, Error, Prechecked, Secret, SignatureHeaders, Verifier, canonical_string, sign,
+    split_target,
 };
 
 /// The spec's largest timestamp: at most 19 decimal digits.
@@ -57,15 +61,17 @@ fn hex(bytes: &[u8], upper: bool) -> String {
 }
 
 fuzz_target!(|input: Input<'_>| {
-    let secret = Secret::new(input.secret).unwrap_or_else(|_| {
-        Secret::new("fuzz-secret").expect("non-empty secret")
-    });
+    let secret = Secret::new(input.secret)
+        .unwrap_or_else(|_| Secret::new("fuzz-secret").expect("non-empty secret"));
     let tolerance = input.tolerance.map_or(300, u64::from);
     let verifier = Verifier::new([secret.clone()]).tolerance(tolerance);
     let hash = BodyHash::of(input.body);
 
     // 1. Arbitrary headers: no panic, and success only for the right MAC.
-    let ts_valid = input.now.saturating_add_signed(i64::from(input.skew)).to_string();
+    let ts_valid = input
+        .now
+        .saturating_add_signed(i64::from(input.skew))
+        .to_string();
     let mac_valid = hex(&input.mac, input.upper_case_mac);
     let pick = |h: &Header<'_>, valid: &'static str| -> Option<Vec<u8>> {
         match h {
@@ -88,10 +94,29 @@ fuzz_target!(|input: Input<'_>| {
         signature: signature.as_deref(),
         version: version.as_deref(),
     };
-    if let Ok(ok) = verifier.verify(input.method, input.target, &hash, &headers, input.now) {
+    let verified = verifier.verify(input.method, input.target, &hash, &headers, input.now);
+    let prechecked = verifier.precheck(input.method, input.target, &headers, input.now);
+    match &verified {
+        Ok(v) => assert_eq!(
+            prechecked,
+            Ok(Prechecked {
+                timestamp: v.timestamp,
+                signature: v.signature,
+            })
+        ),
+        Err(Error::Mismatch) => assert!(prechecked.is_ok(), "precheck: {prechecked:?}"),
+        Err(err) => assert_eq!(prechecked.as_ref().err(), Some(err), "precheck disagrees"),
+    }
+    if let Ok(ok) = verified {
         // Accepted: the presented MAC must be exactly what `sign` computes.
-        let expected = sign(&secret, input.method, input.target, ok.timestamp, input.body)
-            .expect("verify accepted a request that sign refuses");
+        let expected = sign(
+            &secret,
+            input.method,
+            input.target,
+            ok.timestamp,
+            input.body,
+        )
+        .expect("verify accepted a request that sign refuses");
         let presented = String::from_utf8_lossy(signature.as_deref().unwrap_or_default());
         assert_eq!(expected.signature, presented.to_ascii_lowercase());
     }
@@ -148,14 +173,31 @@ fuzz_target!(|input: Input<'_>| {
             let mut other = input.body.to_vec();
             other.push(0);
             assert_eq!(
-                verifier.verify(input.method, input.target, &BodyHash::of(&other), &headers, ts),
+                verifier.verify(
+                    input.method,
+                    input.target,
+                    &BodyHash::of(&other),
+                    &headers,
+                    ts
+                ),
                 Err(Error::Mismatch)
             );
         }
         Err(err) => {
-            // sign refuses exactly what canonicalization refuses.
+            // sign refuses exactly what canonicalization refuses, and so
+            // does precheck with otherwise valid headers.
             assert_eq!(
                 sign(&secret, input.method, input.target, ts, input.body),
+                Err(err.clone())
+            );
+            let zeros = [b'0'; 64];
+            let headers = SignatureHeaders {
+                timestamp: Some(ts_text.as_bytes()),
+                signature: Some(&zeros),
+                version: Some(b"v1"),
+            };
+            assert_eq!(
+                verifier.precheck(input.method, input.target, &headers, ts),
                 Err(err)
             );
         }

@@ -45,7 +45,9 @@ fuzz_target!(|input: Input<'_>| {
         let expected = webhook::sign(&secret, id, ts, input.body).expect("accepted id signs");
         let presented = input.signature.unwrap_or_default();
         assert!(
-            presented.split(|b| *b == b' ').any(|e| e == expected.as_bytes()),
+            presented
+                .split(|b| *b == b' ')
+                .any(|e| e == expected.as_bytes()),
             "accepted {presented:?}, expected an entry {expected:?}"
         );
     }
