@@ -1,7 +1,8 @@
 //! # triggers-webhooks
 //!
-//! The pure core of webhook delivery for the Triggers API: everything the
-//! delivery engine decides, without any HTTP client, queue or store.
+//! Webhook delivery for the Triggers API: the rules the delivery engine
+//! applies, the stores and queue it runs on, and the HTTP client it delivers
+//! with. (The worker loop and the service endpoints are the next step.)
 //!
 //! - [`pattern`]: which events a webhook receives ([`EventPattern`]: `*`,
 //!   `order.created`, `order.*`; [`EventFilter`]).
@@ -16,6 +17,13 @@
 //!   [`MasterKey`](triggers_keys::MasterKey), with rotation windows.
 //! - [`envelope`]: the JSON body of a delivery and its Standard Webhooks
 //!   headers.
+//! - [`store`] and [`queue`]: the [`WebhookStore`](store::WebhookStore)
+//!   and [`DeliveryQueue`](queue::DeliveryQueue) traits backends implement
+//!   ([`backends`]: SQLite behind feature `sqlite`; conformance suites in
+//!   `testing` behind feature `testing`).
+//! - [`client`]: the [`DeliveryClient`](client::DeliveryClient): signed
+//!   POSTs over a pooled HTTP client pinned to the addresses the SSRF guard
+//!   approved, no redirects, connect and total timeouts, bounded reads.
 //!
 //! ```
 //! use serde_json::value::RawValue;
@@ -42,12 +50,18 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod backends;
+pub mod client;
 pub mod envelope;
 mod error;
 pub mod model;
 pub mod pattern;
+pub mod queue;
 pub mod retry;
 pub mod ssrf;
+pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use envelope::{HEADER_X_SIGNATURE, build_body, message_id, signed_headers};
 pub use error::Error;

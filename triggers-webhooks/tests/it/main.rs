@@ -1,3 +1,6 @@
 //! Integration tests of triggers-webhooks.
 
+mod client;
 mod envelope;
+mod queue;
+mod store;

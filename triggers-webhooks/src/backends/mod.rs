@@ -1,0 +1,4 @@
+//! Store and queue backends, one Cargo feature each.
+
+#[cfg(feature = "sqlite")]
+pub mod sqlite;

@@ -1,0 +1,192 @@
+//! The delivery queue: jobs waiting for their next attempt. Backends
+//! implement [`DeliveryQueue`]; the `testing` module (feature `testing`)
+//! holds the conformance suite every backend runs.
+//!
+//! The semantics are those of SQS, so an SQS backend is a thin mapping:
+//!
+//! - **At least once.** [`receive`](DeliveryQueue::receive) leases jobs for
+//!   a visibility timeout; a job whose lease expires without
+//!   [`ack`](DeliveryQueue::ack) is received again, with its
+//!   [`receive_count`](Leased::receive_count) incremented. Consumers must be
+//!   idempotent (the `webhook-id` header lets receivers deduplicate).
+//! - **Delays of at most [`MAX_QUEUE_DELAY`] (15 minutes).** A longer delay
+//!   is [`QueueError::DelayTooLong`]. For a longer wait, the caller splits
+//!   it with [`split_delay`](crate::split_delay): it enqueues with the first
+//!   part and sets [`Job::not_before`]; a job received before its
+//!   `not_before` is put back with [`retry`](DeliveryQueue::retry) for the
+//!   next part, and so on.
+//! - **Receipts.** Each lease has its own [`Receipt`]; once the job is
+//!   received again (after the lease expired) the old receipt is stale and
+//!   [`ack`](DeliveryQueue::ack), [`retry`](DeliveryQueue::retry) and
+//!   [`extend`](DeliveryQueue::extend) refuse it with
+//!   [`QueueError::StaleReceipt`]: a slow worker cannot delete the job a
+//!   newer worker is delivering.
+
+use core::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::MAX_QUEUE_DELAY;
+
+/// The longest visibility timeout of a lease: 12 hours, as SQS.
+pub const MAX_VISIBILITY_TIMEOUT: Duration = Duration::from_secs(12 * 3600);
+
+/// One delivery attempt to make.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Job {
+    /// The delivery.
+    pub delivery_id: Uuid,
+    /// Its webhook.
+    pub webhook_id: Uuid,
+    /// The owner.
+    pub account_id: String,
+    /// The event delivered.
+    pub event_id: Uuid,
+    /// The number of the attempt to make (1 for the first).
+    pub attempt: u32,
+    /// Unix microseconds before which the attempt must not be made: set
+    /// when the wait is longer than the queue can delay (see the module
+    /// docs). `None`: at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<i64>,
+}
+
+/// The handle of one lease of a job: opaque, valid until the job is
+/// received again.
+#[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Receipt(pub String);
+
+impl fmt::Debug for Receipt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Receipt({})", self.0)
+    }
+}
+
+/// A received job and its lease.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Leased<J> {
+    /// The job.
+    pub job: J,
+    /// The handle to ack, retry or extend this lease with.
+    pub receipt: Receipt,
+    /// How many times the job was received since it was enqueued (or put
+    /// back by [`retry`](DeliveryQueue::retry)), this time included: 1 the
+    /// first time, 2 after a lease expired once.
+    pub receive_count: u32,
+}
+
+/// A queue failure.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum QueueError {
+    /// The delay is longer than [`MAX_QUEUE_DELAY`]: split it with
+    /// [`split_delay`](crate::split_delay).
+    #[error("delay longer than {max:?}")]
+    DelayTooLong {
+        /// [`MAX_QUEUE_DELAY`].
+        max: Duration,
+    },
+    /// The visibility timeout is longer than [`MAX_VISIBILITY_TIMEOUT`].
+    #[error("visibility timeout longer than {max:?}")]
+    VisibilityTooLong {
+        /// [`MAX_VISIBILITY_TIMEOUT`].
+        max: Duration,
+    },
+    /// The receipt is not the job's current lease: the job was received
+    /// again, acked, or put back since.
+    #[error("stale or unknown receipt")]
+    StaleReceipt,
+    /// The backend failed.
+    #[error("delivery queue failure: {0}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl QueueError {
+    /// Wraps any backend error.
+    pub fn backend(e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        QueueError::Backend(Box::new(e))
+    }
+}
+
+/// Checks a delay against [`MAX_QUEUE_DELAY`].
+pub fn check_delay(delay: Duration) -> Result<(), QueueError> {
+    if delay > MAX_QUEUE_DELAY {
+        Err(QueueError::DelayTooLong {
+            max: MAX_QUEUE_DELAY,
+        })
+    } else {
+        Ok(())
+    }
+}
+
+/// Checks a visibility timeout against [`MAX_VISIBILITY_TIMEOUT`].
+pub fn check_visibility(visibility: Duration) -> Result<(), QueueError> {
+    if visibility > MAX_VISIBILITY_TIMEOUT {
+        Err(QueueError::VisibilityTooLong {
+            max: MAX_VISIBILITY_TIMEOUT,
+        })
+    } else {
+        Ok(())
+    }
+}
+
+/// A queue of delivery [`Job`]s. See the module docs for the semantics.
+#[async_trait::async_trait]
+pub trait DeliveryQueue: Send + Sync + 'static {
+    /// Adds a job, visible after `delay` (at most [`MAX_QUEUE_DELAY`]).
+    async fn enqueue(&self, job: &Job, delay: Duration) -> Result<(), QueueError>;
+
+    /// Leases up to `max` visible jobs (none when `max` is 0) for
+    /// `visibility_timeout` (at most [`MAX_VISIBILITY_TIMEOUT`]), oldest
+    /// visible first. Returns at once, possibly with no job. Two receivers
+    /// never hold the same job at the same time.
+    async fn receive(
+        &self,
+        max: usize,
+        visibility_timeout: Duration,
+    ) -> Result<Vec<Leased<Job>>, QueueError>;
+
+    /// Deletes the job of a lease: done. A stale receipt is
+    /// [`QueueError::StaleReceipt`] and deletes nothing.
+    async fn ack(&self, receipt: &Receipt) -> Result<(), QueueError>;
+
+    /// Puts the job of a lease back as `job` (the next attempt, usually
+    /// with `attempt + 1`), visible after `delay` (at most
+    /// [`MAX_QUEUE_DELAY`]; split longer delays with
+    /// [`split_delay`](crate::split_delay) and [`Job::not_before`]). Its
+    /// receive count starts again at 0. A stale receipt is
+    /// [`QueueError::StaleReceipt`] and changes nothing. (On SQS: send the
+    /// new message, then delete the leased one.)
+    async fn retry(&self, receipt: &Receipt, job: &Job, delay: Duration) -> Result<(), QueueError>;
+
+    /// Extends a lease that is still held: the job stays invisible for
+    /// `visibility` from now. A stale or expired receipt is
+    /// [`QueueError::StaleReceipt`].
+    async fn extend(&self, receipt: &Receipt, visibility: Duration) -> Result<(), QueueError>;
+}
+
+#[async_trait::async_trait]
+impl<T: DeliveryQueue + ?Sized> DeliveryQueue for Arc<T> {
+    async fn enqueue(&self, job: &Job, delay: Duration) -> Result<(), QueueError> {
+        (**self).enqueue(job, delay).await
+    }
+    async fn receive(
+        &self,
+        max: usize,
+        visibility_timeout: Duration,
+    ) -> Result<Vec<Leased<Job>>, QueueError> {
+        (**self).receive(max, visibility_timeout).await
+    }
+    async fn ack(&self, receipt: &Receipt) -> Result<(), QueueError> {
+        (**self).ack(receipt).await
+    }
+    async fn retry(&self, receipt: &Receipt, job: &Job, delay: Duration) -> Result<(), QueueError> {
+        (**self).retry(receipt, job, delay).await
+    }
+    async fn extend(&self, receipt: &Receipt, visibility: Duration) -> Result<(), QueueError> {
+        (**self).extend(receipt, visibility).await
+    }
+}
