@@ -37,3 +37,13 @@ pub(crate) fn decode_32(text: &[u8]) -> Option<[u8; 32]> {
     }
     Some(out)
 }
+
+/// Lower-case hex of 32 bytes, on the stack.
+pub(crate) fn encode_lower_array(bytes: &[u8; 32]) -> [u8; 64] {
+    let mut out = [0u8; 64];
+    for (i, b) in bytes.iter().enumerate() {
+        out[2 * i] = HEX_LOWER[usize::from(b >> 4)];
+        out[2 * i + 1] = HEX_LOWER[usize::from(b & 0x0f)];
+    }
+    out
+}

@@ -65,8 +65,8 @@ pub use canonical::{
 };
 pub use error::{Component, Error};
 pub use request::{
-    BodyHash, BodyHasher, Prechecked, Secret, SignatureHeaders, SignedHeaders, Verified, Verifier,
-    sign, sign_hashed, unix_now,
+    BodyHash, BodyHasher, Prechecked, Prepared, Secret, SignatureHeaders, SignedHeaders, Verified,
+    Verifier, sign, sign_hashed, unix_now,
 };
 
 /// `X-Signature-Timestamp` (lower-case, as HTTP/2 and the `http` crate use).

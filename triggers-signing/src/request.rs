@@ -316,6 +316,28 @@ pub struct Prechecked {
     pub signature: [u8; 32],
 }
 
+/// A request prepared by [`Verifier::prepare`]: its headers, timestamp
+/// window and target are checked, and its string to sign is known up to the
+/// body hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Prepared {
+    /// `METHOD "\n" PATH "\n" QUERY "\n" TIMESTAMP "\n"`.
+    prefix: String,
+    checked: Prechecked,
+}
+
+impl Prepared {
+    /// The signed timestamp (Unix seconds).
+    pub fn timestamp(&self) -> u64 {
+        self.checked.timestamp
+    }
+
+    /// The presented signature.
+    pub fn signature(&self) -> &[u8; 32] {
+        &self.checked.signature
+    }
+}
+
 /// Verifies v1 signed requests against one or more candidate secrets.
 ///
 /// ```
@@ -426,6 +448,68 @@ impl Verifier {
         let (_, pre) = self.parse_headers(headers, now)?;
         crate::canonical::validate(method, target)?;
         Ok(pre)
+    }
+
+    /// Like [`precheck`](Self::precheck), but keeps the string to sign up to
+    /// its `BODY_HASH`, so that [`verify_prepared`](Self::verify_prepared)
+    /// completes the verification once the body is hashed without
+    /// canonicalizing the target a second time.
+    ///
+    /// ```
+    /// use triggers_signing::{sign, BodyHash, Secret, SignatureHeaders, Verifier};
+    /// let secret = Secret::new("s3cret").unwrap();
+    /// let signed = sign(&secret, "POST", "/v1/events?b=1", 1_700_000_000, b"{}").unwrap();
+    /// let headers = SignatureHeaders {
+    ///     timestamp: Some(signed.timestamp.as_bytes()),
+    ///     signature: Some(signed.signature.as_bytes()),
+    ///     version: Some(b"v1"),
+    /// };
+    /// let verifier = Verifier::new([secret]);
+    /// let prepared = verifier.prepare("POST", "/v1/events?b=1", &headers, 1_700_000_000).unwrap();
+    /// // ... read and hash the body ...
+    /// let ok = verifier.verify_prepared(&prepared, &BodyHash::of(b"{}")).unwrap();
+    /// assert_eq!(ok.timestamp, 1_700_000_000);
+    /// ```
+    pub fn prepare(
+        &self,
+        method: &str,
+        target: &str,
+        headers: &SignatureHeaders<'_>,
+        now: u64,
+    ) -> Result<Prepared, Error> {
+        let (ts, checked) = self.parse_headers(headers, now)?;
+        let mut prefix = canonical_string(method, target, ts, &BodyHash([0; 32]))?;
+        // Drop the 64 hex digits of the placeholder hash, keep the newline.
+        prefix.truncate(prefix.len() - 64);
+        Ok(Prepared { prefix, checked })
+    }
+
+    /// Finishes a verification started with [`prepare`](Self::prepare): the
+    /// MAC of the prepared string to sign and `body_hash` against every
+    /// candidate secret, in constant time.
+    pub fn verify_prepared(
+        &self,
+        prepared: &Prepared,
+        body_hash: &BodyHash,
+    ) -> Result<Verified, Error> {
+        let hash_hex = hex::encode_lower_array(body_hash.as_bytes());
+        let mut matched = None;
+        for (index, secret) in self.secrets.iter().enumerate() {
+            let mut mac = secret.mac();
+            mac.update(prepared.prefix.as_bytes());
+            mac.update(&hash_hex);
+            let expected: [u8; 32] = mac.finalize().into_bytes().into();
+            if bool::from(expected.ct_eq(&prepared.checked.signature)) && matched.is_none() {
+                matched = Some(index);
+            }
+        }
+        matched
+            .map(|secret_index| Verified {
+                timestamp: prepared.checked.timestamp,
+                secret_index,
+                signature: prepared.checked.signature,
+            })
+            .ok_or(Error::Mismatch)
     }
 
     /// Verifies a request. `target` is the path and query as received, `now`

@@ -79,7 +79,7 @@ use tower_layer::Layer;
 use tower_service::Service;
 use triggers_signing::{
     BodyHash, DEFAULT_TOLERANCE_SECS, Error as SigningError, HEADER_SIGNATURE, HEADER_TIMESTAMP,
-    HEADER_VERSION, SignatureHeaders, Verifier,
+    HEADER_VERSION, Prepared, SignatureHeaders, Verifier,
 };
 
 pub use key_id::{DEFAULT_KEY_ID_HEADER, KeyIdSource};
@@ -562,10 +562,12 @@ where
             };
         }
 
-        // 2. Everything that needs neither body nor secrets.
-        if let Err(err) = precheck(&parts, settings.tolerance, now) {
-            return ResponseFuture::new(Kind::rejected(err.into()));
-        }
+        // 2. Everything that needs neither body nor secrets; keeps the
+        //    string to sign up to the body hash.
+        let prepared = match prepare(&parts, settings.tolerance, now) {
+            Ok(prepared) => prepared,
+            Err(err) => return ResponseFuture::new(Kind::rejected(err.into())),
+        };
 
         // 3. Key id and declared size.
         let key_id = match settings.key_id.resolve(&parts) {
@@ -590,19 +592,21 @@ where
         let lookup = Arc::clone(&self.lookup);
         ResponseFuture::new(Kind::Checking {
             future: Box::pin(verify_then_call(
-                inner, lookup, settings, key_id, now, parts, body,
+                inner, lookup, settings, key_id, now, prepared, parts, body,
             )),
         })
     }
 }
 
 /// Steps 4 to 7 of the module docs.
+#[allow(clippy::too_many_arguments)]
 async fn verify_then_call<S, L, ReqBody, ResBody>(
     mut inner: S,
     lookup: Arc<L>,
     settings: Arc<Settings>,
     key_id: String,
     now: u64,
+    prepared: Prepared,
     mut parts: Parts,
     body: ReqBody,
 ) -> Result<Response<ResponseBody<ResBody>>, S::Error>
@@ -632,14 +636,10 @@ where
         }
     };
 
-    let headers = signature_headers(&parts.headers);
-    let verified = match Verifier::new(secrets).tolerance(settings.tolerance).verify(
-        parts.method.as_str(),
-        request_target(&parts),
-        &buffered.hash,
-        &headers,
-        now,
-    ) {
+    let verified = match Verifier::new(secrets)
+        .tolerance(settings.tolerance)
+        .verify_prepared(&prepared, &buffered.hash)
+    {
         Ok(verified) => verified,
         Err(err) => return reject(err.into()),
     };
@@ -665,11 +665,21 @@ where
     Ok(response.map(ResponseBody::new))
 }
 
+/// The signature header names, parsed once: looking a header up by `&str`
+/// parses the name on every call.
+static TIMESTAMP_NAME: HeaderName = HeaderName::from_static(HEADER_TIMESTAMP);
+static SIGNATURE_NAME: HeaderName = HeaderName::from_static(HEADER_SIGNATURE);
+static VERSION_NAME: HeaderName = HeaderName::from_static(HEADER_VERSION);
+
 /// Whether any signature header is present; a repeated one is malformed.
 fn signature_headers_present(headers: &HeaderMap) -> Result<bool, SigningError> {
     let mut any = false;
-    for name in [HEADER_TIMESTAMP, HEADER_SIGNATURE, HEADER_VERSION] {
-        let mut values = headers.get_all(name).iter();
+    for (name, header) in [
+        (HEADER_TIMESTAMP, &TIMESTAMP_NAME),
+        (HEADER_SIGNATURE, &SIGNATURE_NAME),
+        (HEADER_VERSION, &VERSION_NAME),
+    ] {
+        let mut values = headers.get_all(header).iter();
         if values.next().is_some() {
             any = true;
             if values.next().is_some() {
@@ -684,16 +694,23 @@ fn signature_headers_present(headers: &HeaderMap) -> Result<bool, SigningError> 
 }
 
 fn signature_headers(headers: &HeaderMap) -> SignatureHeaders<'_> {
-    SignatureHeaders::from_fn(|name| headers.get(name).map(|value| value.as_bytes()))
+    let get = |name: &HeaderName| headers.get(name).map(|value| value.as_bytes());
+    SignatureHeaders {
+        timestamp: get(&TIMESTAMP_NAME),
+        signature: get(&SIGNATURE_NAME),
+        version: get(&VERSION_NAME),
+    }
 }
 
 /// Runs every check that needs neither the body nor the secrets.
-fn precheck(parts: &Parts, tolerance: u64, now: u64) -> Result<(), SigningError> {
+fn prepare(parts: &Parts, tolerance: u64, now: u64) -> Result<Prepared, SigningError> {
     let headers = signature_headers(&parts.headers);
-    Verifier::new(Vec::new())
-        .tolerance(tolerance)
-        .precheck(parts.method.as_str(), request_target(parts), &headers, now)
-        .map(|_| ())
+    Verifier::new(Vec::new()).tolerance(tolerance).prepare(
+        parts.method.as_str(),
+        request_target(parts),
+        &headers,
+        now,
+    )
 }
 
 /// The path and query as received.
