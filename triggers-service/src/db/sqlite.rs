@@ -89,6 +89,7 @@ impl EventStore for SqliteEventStore {
         self.db
             .write(move |c| {
                 if let Some(key) = &event.idempotency_key {
+                    let fingerprint = event.fingerprint();
                     let prior: Option<(String, Vec<u8>, i64)> = c
                         .prepare_cached(
                             "SELECT event_id, fingerprint, created_at FROM idempotency_keys
@@ -98,9 +99,9 @@ impl EventStore for SqliteEventStore {
                             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
                         })
                         .optional()?;
-                    if let Some((prior_id, fingerprint, created_at)) = prior {
+                    if let Some((prior_id, prior_fingerprint, created_at)) = prior {
                         if created_at > event.received_at - IDEMPOTENCY_WINDOW_MICROS {
-                            if fingerprint != event.fingerprint() {
+                            if prior_fingerprint != fingerprint {
                                 return Ok(Ingested::KeyReused);
                             }
                             if let Some(original) = get_event(c, &event.account_id, &prior_id)? {
@@ -121,7 +122,7 @@ impl EventStore for SqliteEventStore {
                         event.account_id,
                         key,
                         event.event_id.to_string(),
-                        event.fingerprint().to_vec(),
+                        fingerprint.to_vec(),
                         event.received_at
                     ])?;
                 }
@@ -187,16 +188,11 @@ impl EventStore for SqliteEventStore {
                 for row in rows {
                     events.push(row??);
                 }
-                let more = events.len() > query.limit.clamp(1, 500);
-                events.truncate(query.limit.clamp(1, 500));
-                let next = if more {
-                    events.last().map(|e| Cursor {
+                let (events, next) =
+                    triggers_sqlite::page(events, query.limit.clamp(1, 500), |e| Cursor {
                         received_at: e.received_at,
                         event_id: e.event_id,
-                    })
-                } else {
-                    None
-                };
+                    });
                 Ok(EventPage { events, next })
             })
             .await

@@ -12,7 +12,7 @@ use triggers_keys::{ApiKey, Issued, KeyError, KeyId, KeyRole, KeySpec, KeyVersio
 
 use crate::auth::Caller;
 use crate::core::events::check_name;
-use crate::core::time::{now_micros, rfc3339_secs};
+use crate::core::time::rfc3339_secs;
 use crate::error::ApiError;
 use crate::http::json::ApiJson;
 use crate::state::AppState;
@@ -20,22 +20,15 @@ use crate::state::AppState;
 impl From<KeyError> for ApiError {
     fn from(e: KeyError) -> Self {
         let status = match &e {
-            KeyError::NotFound | KeyError::MalformedKeyId => StatusCode::NOT_FOUND,
+            // A malformed id names no key: the same answer as an unknown one.
+            KeyError::NotFound | KeyError::MalformedKeyId => return ApiError::not_found("API key"),
             KeyError::TransitionOutOfRange { .. } => StatusCode::BAD_REQUEST,
             KeyError::Conflict | KeyError::Revoked => StatusCode::CONFLICT,
             KeyError::Store(_) => return ApiError::unavailable(&e),
             KeyError::Crypto => return ApiError::internal(&e),
             _ => StatusCode::UNAUTHORIZED,
         };
-        let code = match &e {
-            KeyError::MalformedKeyId => "not_found",
-            _ => e.code(),
-        };
-        let message = match &e {
-            KeyError::MalformedKeyId => "API key not found".to_owned(),
-            _ => e.to_string(),
-        };
-        ApiError::new(status, code, message)
+        ApiError::new(status, e.code(), e.to_string())
     }
 }
 
@@ -72,10 +65,6 @@ fn with_secrets(mut body: Value, issued: &Issued) -> Value {
         );
     }
     body
-}
-
-fn now_secs() -> i64 {
-    now_micros() / 1_000_000
 }
 
 /// A key id as received: canonical (`key_…`) or migrated legacy.
@@ -140,7 +129,7 @@ pub async fn create(
         })
         .await?;
     let mut out = with_secrets(key_view(&new.key), &new.issued);
-    out["version"] = version_view(&new.version, now_secs());
+    out["version"] = version_view(&new.version, state.keys.now());
     Ok((StatusCode::CREATED, Json(out)).into_response())
 }
 
@@ -222,7 +211,8 @@ pub async fn rotate(
         .keys
         .rotate(&caller.account_id, &key_id(&raw)?, body.transition_seconds)
         .await?;
-    let now = now_secs();
+    // The key service's clock: statuses shown agree with what authentication enforces.
+    let now = state.keys.now();
     let mut out = with_secrets(key_view(&r.key), &r.issued);
     out["version"] = version_view(&r.version, now);
     out["previous_versions"] =
@@ -238,7 +228,8 @@ pub async fn versions(
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
     let stored = state.keys.get(&caller.account_id, &key_id(&raw)?).await?;
-    let now = now_secs();
+    // The key service's clock: statuses shown agree with what authentication enforces.
+    let now = state.keys.now();
     let versions: Vec<Value> = stored
         .versions
         .iter()
