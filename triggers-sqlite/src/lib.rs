@@ -293,6 +293,30 @@ impl Db {
     }
 }
 
+/// Keyset pagination, the same for every store: `rows` were fetched with
+/// `LIMIT limit + 1`; keeps the first `limit` (at least 1) and, when a row
+/// beyond them came back, returns the cursor of the last row kept.
+///
+/// ```
+/// let (rows, next) = triggers_sqlite::page(vec![1, 2, 3], 2, |r| *r);
+/// assert_eq!((rows, next), (vec![1, 2], Some(2)));
+/// let (rows, next) = triggers_sqlite::page(vec![1, 2], 2, |r| *r);
+/// assert_eq!((rows, next), (vec![1, 2], None));
+/// ```
+pub fn page<T, C>(
+    mut rows: Vec<T>,
+    limit: usize,
+    cursor: impl FnOnce(&T) -> C,
+) -> (Vec<T>, Option<C>) {
+    let limit = limit.max(1);
+    if rows.len() <= limit {
+        return (rows, None);
+    }
+    rows.truncate(limit);
+    let next = rows.last().map(cursor);
+    (rows, next)
+}
+
 fn in_savepoint<R>(
     conn: &Connection,
     f: impl FnOnce(&Connection) -> Result<R, DbError>,

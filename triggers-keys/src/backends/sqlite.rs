@@ -399,7 +399,7 @@ impl KeyStore for SqliteKeyStore {
         let fetch = i64::try_from(limit.saturating_add(1)).unwrap_or(i64::MAX);
         let account = account_id.to_owned();
         let after = after.map(|a| a.as_str().to_owned());
-        let mut keys = self
+        let keys = self
             .db
             .read(move |c| {
                 let rows = match &after {
@@ -426,12 +426,7 @@ impl KeyStore for SqliteKeyStore {
             })
             .await
             .map_err(store_error)?;
-        let next = if keys.len() > limit {
-            keys.truncate(limit);
-            keys.last().map(|k| k.key_id.clone())
-        } else {
-            None
-        };
+        let (keys, next) = triggers_sqlite::page(keys, limit, |k| k.key_id.clone());
         Ok(KeyPage { keys, next })
     }
 

@@ -515,7 +515,7 @@ impl WebhookStore for SqliteWebhookStore {
         let account_id = account_id.to_owned();
         let after = after.map(hyphenated).unwrap_or_default();
         let fetch = limit_of(limit);
-        let mut webhooks = self
+        let webhooks = self
             .db
             .read(move |c| {
                 let mut stmt = c.prepare(&format!(
@@ -532,13 +532,7 @@ impl WebhookStore for SqliteWebhookStore {
             })
             .await
             .map_err(store_error)?;
-        let limit = limit.max(1);
-        let next = if webhooks.len() > limit {
-            webhooks.truncate(limit);
-            webhooks.last().map(|w| w.webhook_id)
-        } else {
-            None
-        };
+        let (webhooks, next) = triggers_sqlite::page(webhooks, limit, |w| w.webhook_id);
         Ok(WebhookPage { webhooks, next })
     }
 
@@ -667,7 +661,7 @@ impl WebhookStore for SqliteWebhookStore {
             Some(c) => (c.at, hyphenated(c.delivery_id), i64::from(c.attempt)),
             None => (i64::MAX, "~".to_owned(), i64::MAX),
         };
-        let mut attempts = self
+        let attempts = self
             .db
             .read(move |c| {
                 let mut stmt = c.prepare(&format!(
@@ -688,17 +682,11 @@ impl WebhookStore for SqliteWebhookStore {
             })
             .await
             .map_err(store_error)?;
-        let limit = limit.max(1);
-        let next = if attempts.len() > limit {
-            attempts.truncate(limit);
-            attempts.last().map(|a| AttemptCursor {
-                at: a.at,
-                delivery_id: a.delivery_id,
-                attempt: a.attempt,
-            })
-        } else {
-            None
-        };
+        let (attempts, next) = triggers_sqlite::page(attempts, limit, |a| AttemptCursor {
+            at: a.at,
+            delivery_id: a.delivery_id,
+            attempt: a.attempt,
+        });
         Ok(AttemptPage { attempts, next })
     }
 
@@ -777,7 +765,7 @@ impl WebhookStore for SqliteWebhookStore {
             Some(c) => (c.dead_at, hyphenated(c.delivery_id)),
             None => (i64::MAX, "~".to_owned()),
         };
-        let mut dead_letters = self
+        let dead_letters = self
             .db
             .read(move |c| {
                 let mut stmt = c.prepare(&format!(
@@ -808,16 +796,11 @@ impl WebhookStore for SqliteWebhookStore {
             })
             .await
             .map_err(store_error)?;
-        let limit = limit.max(1);
-        let next = if dead_letters.len() > limit {
-            dead_letters.truncate(limit);
-            dead_letters.last().map(|d| DeadLetterCursor {
+        let (dead_letters, next) =
+            triggers_sqlite::page(dead_letters, limit, |d| DeadLetterCursor {
                 dead_at: d.dead_letter.dead_at,
                 delivery_id: d.dead_letter.delivery_id,
-            })
-        } else {
-            None
-        };
+            });
         Ok(DeadLetterPage { dead_letters, next })
     }
 
