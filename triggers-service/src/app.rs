@@ -10,7 +10,15 @@ use tokio::net::TcpListener;
 use triggers_keys::{KeyRole, KeySpec, KeyStore, MasterKey};
 use triggers_sqlite::{Db, DbOptions};
 
-use crate::config::{Backend, Config};
+use tokio::sync::mpsc;
+use triggers_webhooks::backends::sqlite::{SqliteDeliveryQueue, SqliteWebhookStore};
+use triggers_webhooks::client::DeliveryClient;
+use triggers_webhooks::engine::{EngineConfig, Webhooks};
+use triggers_webhooks::{Jitter, RetryPolicy, UrlPolicy};
+
+use crate::config::{Backend, Config, WebhooksConfig};
+use crate::core::dispatch::{self, Dispatcher, StoreEvents};
+use crate::core::events::{Event, EventStore};
 use crate::db::sqlite::SqliteEventStore;
 use crate::state::{AppState, Keys};
 
@@ -45,6 +53,9 @@ pub enum StartError {
     /// Serving failed.
     #[error("server error: {0}")]
     Serve(std::io::Error),
+    /// The webhook backend could not be opened.
+    #[error("webhook store: {0}")]
+    Webhooks(String),
 }
 
 /// An opened backend: state for the router plus what must be closed.
@@ -52,6 +63,7 @@ pub struct App {
     /// Shared state.
     pub state: AppState,
     db: Db,
+    dispatch_rx: mpsc::Receiver<Event>,
 }
 
 impl std::fmt::Debug for App {
@@ -127,14 +139,36 @@ impl App {
             .await
             .map_err(|e| StartError::Keys(e.into()))?;
         let key_store: Arc<dyn KeyStore> = Arc::new(key_store);
+        let events: Arc<dyn EventStore> = Arc::new(events);
+        let hook_store = SqliteWebhookStore::new(db.clone());
+        hook_store
+            .migrate()
+            .await
+            .map_err(|e| StartError::Webhooks(e.to_string()))?;
+        let queue = SqliteDeliveryQueue::new(db.clone());
+        queue
+            .migrate()
+            .await
+            .map_err(|e| StartError::Webhooks(e.to_string()))?;
+        let webhooks = webhook_engine(
+            &config.webhooks,
+            Arc::new(hook_store),
+            Arc::new(queue),
+            events.clone(),
+            master.clone(),
+        )?;
         let keys = Keys::new(key_store, master);
+        let (dispatcher, dispatch_rx) = Dispatcher::new();
         Ok(App {
             state: AppState {
-                events: Arc::new(events),
+                events,
                 keys: Arc::new(keys),
+                webhooks,
+                dispatcher,
                 config: Arc::new(config),
             },
             db,
+            dispatch_rx,
         })
     }
 
@@ -184,16 +218,86 @@ impl App {
     }
 }
 
+/// The webhook engine over one backend family, configured by `[webhooks]`.
+pub fn webhook_engine(
+    c: &WebhooksConfig,
+    store: Arc<dyn triggers_webhooks::store::WebhookStore>,
+    queue: Arc<dyn triggers_webhooks::queue::DeliveryQueue>,
+    events: Arc<dyn EventStore>,
+    master: MasterKey,
+) -> Result<Webhooks, StartError> {
+    let policy = UrlPolicy {
+        allow_http: c.allow_http,
+        allow_private: c.allow_private_destinations,
+    };
+    let request_timeout = Duration::from_millis(c.request_timeout_ms.max(1));
+    let client = DeliveryClient::builder()
+        .policy(policy)
+        .connect_timeout(Duration::from_millis(c.connect_timeout_ms.max(1)))
+        .request_timeout(request_timeout)
+        .pool_max_idle_per_host(c.per_endpoint_concurrency.max(1))
+        .build()
+        .map_err(|e| StartError::Webhooks(e.to_string()))?;
+    let max_delay = Duration::from_secs(c.retry_max_delay_secs.max(1));
+    let config = EngineConfig {
+        retry: RetryPolicy {
+            max_retries: c.max_retries.min(triggers_webhooks::MAX_RETRIES_LIMIT),
+            base_delay: Duration::from_millis(c.retry_base_delay_ms),
+            max_delay,
+            max_retry_after: max_delay,
+            jitter: Jitter::Equal,
+        },
+        url_policy: policy,
+        concurrency: c.concurrency.max(1),
+        per_endpoint: c.per_endpoint_concurrency.max(1),
+        // Never delivered twice at once: the lease outlives an attempt.
+        visibility_timeout: request_timeout + Duration::from_secs(45),
+        rotation_transition: Duration::from_secs(c.rotation_transition_secs),
+        allowed_hosts: c.allowed_hosts.clone(),
+        ..EngineConfig::default()
+    };
+    Ok(Webhooks::new(
+        store,
+        queue,
+        Arc::new(StoreEvents(events)),
+        client,
+        master,
+        config,
+    ))
+}
+
 /// Serves the router on `config.listen` until `shutdown` resolves, then lets
 /// in-flight requests finish (up to the grace period) and closes the store:
-/// every acknowledged write is committed.
+/// every acknowledged write is committed. The webhook dispatcher and
+/// delivery worker run alongside and stop after the server (deliveries in
+/// flight get the same grace; unfinished ones are retried after restart).
 pub async fn serve(
     app: App,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
-    let grace = Duration::from_secs(app.state.config.shutdown_grace_secs);
-    let router = crate::router(app.state.clone());
+    let App {
+        state,
+        db,
+        dispatch_rx,
+    } = app;
+    let grace = Duration::from_secs(state.config.shutdown_grace_secs);
+    let (bg_stop_tx, bg_stop) = tokio::sync::watch::channel(false);
+    let stopped = move |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    let dispatcher = tokio::spawn(dispatch::run(
+        state.events.clone(),
+        state.webhooks.clone(),
+        dispatch_rx,
+        stopped(bg_stop.clone()),
+    ));
+    let worker = {
+        let webhooks = state.webhooks.clone();
+        let stop = stopped(bg_stop.clone());
+        tokio::spawn(async move { webhooks.run_worker(stop).await })
+    };
+    let router = crate::router(state.clone());
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let server = axum::serve(listener, router).with_graceful_shutdown(async move {
         shutdown.await;
@@ -211,7 +315,15 @@ pub async fn serve(
             Ok(())
         }
     };
-    app.close().await;
+    let _ = bg_stop_tx.send(true);
+    let background = async {
+        let _ = dispatcher.await;
+        let _ = worker.await;
+    };
+    if tokio::time::timeout(grace, background).await.is_err() {
+        tracing::warn!("webhook deliveries still in flight; they are retried after restart");
+    }
+    db.close().await;
     result.map_err(StartError::Serve)
 }
 

@@ -35,6 +35,83 @@ pub struct FileConfig {
     pub shutdown_grace_secs: Option<u64>,
     /// See `config.default.toml`.
     pub log: Option<String>,
+    /// The `[webhooks]` table.
+    #[serde(default)]
+    pub webhooks: WebhooksFile,
+}
+
+/// The `[webhooks]` table of a config file (all optional).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhooksFile {
+    /// See `config.default.toml`.
+    pub allow_private_destinations: Option<bool>,
+    /// See `config.default.toml`.
+    pub allow_http: Option<bool>,
+    /// See `config.default.toml`.
+    pub max_retries: Option<u32>,
+    /// See `config.default.toml`.
+    pub retry_base_delay_ms: Option<u64>,
+    /// See `config.default.toml`.
+    pub retry_max_delay_secs: Option<u64>,
+    /// See `config.default.toml`.
+    pub connect_timeout_ms: Option<u64>,
+    /// See `config.default.toml`.
+    pub request_timeout_ms: Option<u64>,
+    /// See `config.default.toml`.
+    pub concurrency: Option<usize>,
+    /// See `config.default.toml`.
+    pub per_endpoint_concurrency: Option<usize>,
+    /// See `config.default.toml`.
+    pub rotation_transition_secs: Option<u64>,
+    /// See `config.default.toml`.
+    pub allowed_hosts: Option<Vec<String>>,
+}
+
+/// Webhook delivery settings (effective).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhooksConfig {
+    /// Deliver to loopback and private addresses (local development and
+    /// tests only).
+    pub allow_private_destinations: bool,
+    /// Accept `http://` webhook URLs.
+    pub allow_http: bool,
+    /// Retries after the first attempt (a webhook may set its own).
+    pub max_retries: u32,
+    /// Backoff before the first retry, doubled for each further one.
+    pub retry_base_delay_ms: u64,
+    /// Longest backoff.
+    pub retry_max_delay_secs: u64,
+    /// Time to connect.
+    pub connect_timeout_ms: u64,
+    /// Time for a whole attempt.
+    pub request_timeout_ms: u64,
+    /// Deliveries in flight at once.
+    pub concurrency: usize,
+    /// Deliveries in flight at once to one webhook.
+    pub per_endpoint_concurrency: usize,
+    /// How long the previous secret keeps signing after a rotation.
+    pub rotation_transition_secs: u64,
+    /// When set, the only hosts webhook URLs may name.
+    pub allowed_hosts: Option<Vec<String>>,
+}
+
+impl Default for WebhooksConfig {
+    fn default() -> Self {
+        WebhooksConfig {
+            allow_private_destinations: false,
+            allow_http: false,
+            max_retries: 3,
+            retry_base_delay_ms: 5_000,
+            retry_max_delay_secs: 3_600,
+            connect_timeout_ms: 5_000,
+            request_timeout_ms: 15_000,
+            concurrency: 256,
+            per_endpoint_concurrency: 32,
+            rotation_transition_secs: 86_400,
+            allowed_hosts: None,
+        }
+    }
 }
 
 /// Flags (each with its environment variable) that override the file.
@@ -69,6 +146,43 @@ pub struct ConfigArgs {
         global = true
     )]
     pub shutdown_grace_secs: Option<u64>,
+    /// Deliver webhooks to loopback and private addresses, and accept
+    /// `http://` URLs (local development and tests only).
+    #[arg(
+        long = "webhooks-allow-local",
+        env = "TRIGGERS_WEBHOOKS_ALLOW_LOCAL",
+        global = true
+    )]
+    pub webhooks_allow_local: Option<bool>,
+    /// Webhook retries after the first attempt.
+    #[arg(
+        long = "webhooks-max-retries",
+        env = "TRIGGERS_WEBHOOKS_MAX_RETRIES",
+        global = true
+    )]
+    pub webhooks_max_retries: Option<u32>,
+    /// Backoff before the first webhook retry, in milliseconds.
+    #[arg(
+        long = "webhooks-retry-base-ms",
+        env = "TRIGGERS_WEBHOOKS_RETRY_BASE_MS",
+        global = true
+    )]
+    pub webhooks_retry_base_ms: Option<u64>,
+    /// Time allowed for a whole webhook attempt, in milliseconds.
+    #[arg(
+        long = "webhooks-request-timeout-ms",
+        env = "TRIGGERS_WEBHOOKS_REQUEST_TIMEOUT_MS",
+        global = true
+    )]
+    pub webhooks_request_timeout_ms: Option<u64>,
+    /// The only hosts webhook URLs may name (comma-separated).
+    #[arg(
+        long = "webhooks-allowed-hosts",
+        env = "TRIGGERS_WEBHOOKS_ALLOWED_HOSTS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub webhooks_allowed_hosts: Option<Vec<String>>,
 }
 
 /// The effective configuration.
@@ -88,6 +202,8 @@ pub struct Config {
     pub shutdown_grace_secs: u64,
     /// Log filter.
     pub log: String,
+    /// Webhook delivery.
+    pub webhooks: WebhooksConfig,
 }
 
 impl Default for Config {
@@ -100,6 +216,7 @@ impl Default for Config {
             max_body_bytes: 320 * 1024,
             shutdown_grace_secs: 30,
             log: "info".into(),
+            webhooks: WebhooksConfig::default(),
         }
     }
 }
@@ -158,7 +275,44 @@ impl Config {
                 .or(file.shutdown_grace_secs)
                 .unwrap_or(d.shutdown_grace_secs),
             log: file.log.unwrap_or(d.log),
+            webhooks: webhooks_config(args, file.webhooks),
         })
+    }
+}
+
+fn webhooks_config(args: &ConfigArgs, f: WebhooksFile) -> WebhooksConfig {
+    let d = WebhooksConfig::default();
+    WebhooksConfig {
+        allow_private_destinations: args
+            .webhooks_allow_local
+            .or(f.allow_private_destinations)
+            .unwrap_or(d.allow_private_destinations),
+        allow_http: args
+            .webhooks_allow_local
+            .or(f.allow_http)
+            .unwrap_or(d.allow_http),
+        max_retries: args
+            .webhooks_max_retries
+            .or(f.max_retries)
+            .unwrap_or(d.max_retries),
+        retry_base_delay_ms: args
+            .webhooks_retry_base_ms
+            .or(f.retry_base_delay_ms)
+            .unwrap_or(d.retry_base_delay_ms),
+        retry_max_delay_secs: f.retry_max_delay_secs.unwrap_or(d.retry_max_delay_secs),
+        connect_timeout_ms: f.connect_timeout_ms.unwrap_or(d.connect_timeout_ms),
+        request_timeout_ms: args
+            .webhooks_request_timeout_ms
+            .or(f.request_timeout_ms)
+            .unwrap_or(d.request_timeout_ms),
+        concurrency: f.concurrency.unwrap_or(d.concurrency),
+        per_endpoint_concurrency: f
+            .per_endpoint_concurrency
+            .unwrap_or(d.per_endpoint_concurrency),
+        rotation_transition_secs: f
+            .rotation_transition_secs
+            .unwrap_or(d.rotation_transition_secs),
+        allowed_hosts: args.webhooks_allowed_hosts.clone().or(f.allowed_hosts),
     }
 }
 
@@ -191,6 +345,14 @@ mod tests {
         );
         assert_eq!(file.max_body_bytes, Some(d.max_body_bytes));
         assert_eq!(file.shutdown_grace_secs, Some(d.shutdown_grace_secs));
+        assert_eq!(
+            webhooks_config(&ConfigArgs::default(), file.webhooks),
+            d.webhooks
+        );
+        let w = toml::from_str::<FileConfig>(include_str!("../config.default.toml"))
+            .expect("parses")
+            .webhooks;
+        assert!(w.allow_private_destinations.is_some() && w.concurrency.is_some());
     }
 
     #[test]

@@ -4,7 +4,10 @@ use std::sync::Arc;
 
 use triggers_keys::{KeyService, KeyStore};
 
+use triggers_webhooks::engine::Webhooks;
+
 use crate::config::Config;
+use crate::core::dispatch::Dispatcher;
 use crate::core::events::EventStore;
 
 /// The key service over whichever key store the backend provides.
@@ -17,6 +20,10 @@ pub struct AppState {
     pub events: Arc<dyn EventStore>,
     /// API keys.
     pub keys: Arc<Keys>,
+    /// Webhooks: management, fan-out, delivery.
+    pub webhooks: Webhooks,
+    /// The hand-off of ingested events to webhook fan-out.
+    pub dispatcher: Dispatcher,
     /// Effective configuration.
     pub config: Arc<Config>,
 }

@@ -52,6 +52,7 @@
 
 pub mod backends;
 pub mod client;
+pub mod engine;
 pub mod envelope;
 mod error;
 pub mod model;
@@ -69,7 +70,7 @@ pub use model::{
     Attempt, DEFAULT_ROTATION_TRANSITION, DeadLetter, DeadLetterReason, Delivery, DeliveryStatus,
     MAX_DESCRIPTION_LEN, MAX_ERROR_LEN, MAX_RESPONSE_EXCERPT, MAX_ROTATION_TRANSITION,
     MAX_SECRET_BYTES, MIN_SECRET_BYTES, NewWebhook, PreviousSecret, SECRET_BYTES, SealedSecret,
-    Webhook, WebhookSpec, excerpt, new_secret, seal_context, truncate_utf8,
+    Webhook, WebhookSpec, WebhookUpdate, excerpt, new_secret, seal_context, truncate_utf8,
 };
 pub use pattern::{
     EventFilter, EventPattern, FilterError, MAX_FILTER_PATTERNS, MAX_PATTERN_LEN, PatternError,
@@ -79,6 +80,20 @@ pub use retry::{
     RetryPolicy, parse_retry_after, split_delay,
 };
 pub use ssrf::{BlockReason, MAX_URL_LEN, UrlError, UrlPolicy, classify};
+
+/// A clock: Unix microseconds. Injected so tests move time instead of
+/// sleeping.
+pub type Clock = std::sync::Arc<dyn Fn() -> i64 + Send + Sync>;
+
+/// The system clock, in Unix microseconds (0 before 1970).
+pub fn system_clock() -> Clock {
+    std::sync::Arc::new(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+            .unwrap_or(0)
+    })
+}
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

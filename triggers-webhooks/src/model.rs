@@ -287,6 +287,50 @@ impl Webhook {
         })
     }
 
+    /// A copy with `update` applied (fields left `None` keep their value),
+    /// validated like [`Webhook::create`], `updated_at` set to `now` (or one
+    /// past the old value, so every update changes it).
+    ///
+    /// ```
+    /// # use triggers_keys::MasterKey;
+    /// # use triggers_webhooks::*;
+    /// # let master = MasterKey::generate();
+    /// # let spec = WebhookSpec::new("a", "https://hooks.example.com/", EventFilter::all());
+    /// # let webhook = Webhook::create(spec, &UrlPolicy::default(), &master, 5)?.webhook;
+    /// let update = WebhookUpdate { is_active: Some(false), ..WebhookUpdate::default() };
+    /// let changed = webhook.apply(update, &UrlPolicy::default(), 5)?;
+    /// assert!(!changed.is_active);
+    /// assert_eq!(changed.updated_at, 6);
+    /// # Ok::<(), triggers_webhooks::Error>(())
+    /// ```
+    pub fn apply(
+        &self,
+        update: WebhookUpdate,
+        policy: &UrlPolicy,
+        now: i64,
+    ) -> Result<Webhook, Error> {
+        let mut next = self.clone();
+        if let Some(url) = update.url {
+            next.url = policy.validate_url(&url)?.into();
+        }
+        if let Some(events) = update.events {
+            next.events = events;
+        }
+        if let Some(active) = update.is_active {
+            next.is_active = active;
+        }
+        if let Some(description) = update.description {
+            check_description(&description)?;
+            next.description = description;
+        }
+        if let Some(max_retries) = update.max_retries {
+            check_max_retries(max_retries)?;
+            next.max_retries = max_retries;
+        }
+        next.updated_at = now.max(self.updated_at.saturating_add(1));
+        Ok(next)
+    }
+
     /// True when this webhook is active and subscribed to `event_type`.
     pub fn receives(&self, event_type: &str) -> bool {
         self.is_active && self.events.matches(event_type)
@@ -353,6 +397,21 @@ impl Webhook {
         }
         Ok(out)
     }
+}
+
+/// A change to a webhook: `None` keeps the field (see [`Webhook::apply`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WebhookUpdate {
+    /// A new destination.
+    pub url: Option<String>,
+    /// New event patterns.
+    pub events: Option<EventFilter>,
+    /// Activate or deactivate.
+    pub is_active: Option<bool>,
+    /// A new description.
+    pub description: Option<String>,
+    /// A new retry count; `Some(None)` returns to the deployment's default.
+    pub max_retries: Option<Option<u32>>,
 }
 
 /// The state of a delivery.

@@ -47,11 +47,24 @@ pub struct Job {
     pub event_id: Uuid,
     /// The number of the attempt to make (1 for the first).
     pub attempt: u32,
+    /// The number of the first attempt of this run: 1, or for a replayed
+    /// dead letter the attempt after its last one. The retry budget counts
+    /// from here, so a replay gets the full schedule again.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub first_attempt: u32,
     /// Unix microseconds before which the attempt must not be made: set
     /// when the wait is longer than the queue can delay (see the module
     /// docs). `None`: at once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_before: Option<i64>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
 }
 
 /// The handle of one lease of a job: opaque, valid until the job is
@@ -139,6 +152,17 @@ pub trait DeliveryQueue: Send + Sync + 'static {
     /// Adds a job, visible after `delay` (at most [`MAX_QUEUE_DELAY`]).
     async fn enqueue(&self, job: &Job, delay: Duration) -> Result<(), QueueError>;
 
+    /// Adds several jobs, all visible after `delay`: all of them or, on an
+    /// error, possibly some (each job is enqueued at least once when this
+    /// returns `Ok`). Backends batch the writes (one transaction on
+    /// SQLite, batches of ten on SQS); the default enqueues one by one.
+    async fn enqueue_batch(&self, jobs: &[Job], delay: Duration) -> Result<(), QueueError> {
+        for job in jobs {
+            self.enqueue(job, delay).await?;
+        }
+        Ok(())
+    }
+
     /// Leases up to `max` visible jobs (none when `max` is 0) for
     /// `visibility_timeout` (at most [`MAX_VISIBILITY_TIMEOUT`]), oldest
     /// visible first. Returns at once, possibly with no job. Two receivers
@@ -172,6 +196,9 @@ pub trait DeliveryQueue: Send + Sync + 'static {
 impl<T: DeliveryQueue + ?Sized> DeliveryQueue for Arc<T> {
     async fn enqueue(&self, job: &Job, delay: Duration) -> Result<(), QueueError> {
         (**self).enqueue(job, delay).await
+    }
+    async fn enqueue_batch(&self, jobs: &[Job], delay: Duration) -> Result<(), QueueError> {
+        (**self).enqueue_batch(jobs, delay).await
     }
     async fn receive(
         &self,

@@ -163,6 +163,9 @@ pub enum UrlError {
     /// The host name resolved to no address at all.
     #[error("the host resolved to no address")]
     NoAddresses,
+    /// The host is not in the deployment's allowlist of webhook hosts.
+    #[error("the host `{0}` is not in this deployment's list of allowed webhook hosts")]
+    HostNotAllowed(String),
 }
 
 impl UrlError {
@@ -170,7 +173,9 @@ impl UrlError {
     /// destination is refused by the policy) or `dns_failure`.
     pub fn code(&self) -> &'static str {
         match self {
-            UrlError::LocalHostname(_) | UrlError::Blocked { .. } => "url_not_allowed",
+            UrlError::LocalHostname(_) | UrlError::Blocked { .. } | UrlError::HostNotAllowed(_) => {
+                "url_not_allowed"
+            }
             UrlError::Resolve(_) | UrlError::NoAddresses => "dns_failure",
             _ => "invalid_url",
         }

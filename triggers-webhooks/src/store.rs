@@ -171,7 +171,8 @@ pub trait WebhookStore: Send + Sync + 'static {
     ) -> Result<AttemptPage, StoreError>;
 
     /// Stores a dead letter (not replayed). A dead letter of the same
-    /// delivery exists already: [`StoreError::Conflict`].
+    /// delivery that was replayed is replaced (the replay died again); one
+    /// that was not replayed yet is [`StoreError::Conflict`].
     async fn put_dead_letter(&self, dead_letter: &DeadLetter) -> Result<(), StoreError>;
 
     /// Reads the dead letter of a delivery of `account_id`.

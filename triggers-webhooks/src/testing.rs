@@ -481,6 +481,30 @@ pub async fn dead_letters_are_listed_and_replayed_once(store: &impl WebhookStore
         store.get_dead_letter("acct_b", target).await.expect("get"),
         None
     );
+
+    // The replayed delivery dies again: the new record replaces the old one
+    // and can be replayed again.
+    let again = DeadLetter {
+        attempts: all[0].attempts + 4,
+        dead_at: T0 + 200,
+        ..all[0].clone()
+    };
+    store.put_dead_letter(&again).await.expect("dead again");
+    let got = store
+        .get_dead_letter("acct_a", target)
+        .await
+        .expect("get")
+        .expect("exists");
+    assert_eq!(got.replayed_at, None);
+    assert_eq!(got.dead_letter, again);
+    assert!(matches!(
+        store.put_dead_letter(&again).await,
+        Err(StoreError::Conflict)
+    ));
+    store
+        .mark_replayed("acct_a", target, T0 + 300)
+        .await
+        .expect("replayed again");
 }
 
 // ---------------------------------------------------------------- queue
@@ -519,6 +543,7 @@ pub fn job(attempt: u32) -> Job {
         account_id: "acct_a".into(),
         event_id: Uuid::new_v4(),
         attempt,
+        first_attempt: 1,
         not_before: None,
     }
 }

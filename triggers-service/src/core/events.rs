@@ -220,6 +220,20 @@ pub trait EventStore: Send + Sync + 'static {
         event_id: Uuid,
         at: i64,
     ) -> Result<Option<Event>, StoreError>;
+
+    /// The webhook outbox: events ingested but not yet fanned out to
+    /// webhooks (every new event starts so, in the same write that stores
+    /// it), received before `received_before`, oldest first, at most
+    /// `limit`. A crash between ingest and fan-out leaves the event here,
+    /// and the dispatcher's sweep delivers it.
+    async fn undispatched(
+        &self,
+        received_before: i64,
+        limit: usize,
+    ) -> Result<Vec<Event>, StoreError>;
+
+    /// Takes events out of the outbox once their deliveries are enqueued.
+    async fn mark_dispatched(&self, event_ids: &[Uuid]) -> Result<(), StoreError>;
 }
 
 /// Why a name field was refused.

@@ -10,7 +10,8 @@ use crate::core::events::{
     NewEvent, StoreError,
 };
 
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
 CREATE TABLE events (
     event_id TEXT PRIMARY KEY,
     account_id TEXT NOT NULL,
@@ -30,7 +31,13 @@ CREATE TABLE idempotency_keys (
     created_at INTEGER NOT NULL,
     PRIMARY KEY (account_id, idempotency_key)
 );
-"];
+",
+    // The webhook outbox: events stored before it existed count as dispatched.
+    "
+ALTER TABLE events ADD COLUMN dispatched INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX events_undispatched ON events (received_at) WHERE dispatched = 0;
+",
+];
 
 /// [`EventStore`] on SQLite.
 #[derive(Debug, Clone)]
@@ -128,8 +135,8 @@ impl EventStore for SqliteEventStore {
                 }
                 c.prepare_cached(
                     "INSERT INTO events (event_id, account_id, source, event_type, payload,
-                                         idempotency_key, received_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                                         idempotency_key, received_at, dispatched)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 0)",
                 )?
                 .execute(params![
                     event.event_id.to_string(),
@@ -214,6 +221,49 @@ impl EventStore for SqliteEventStore {
                 )?
                 .execute(params![event_id, account_id, at])?;
                 get_event(c, &account_id, &event_id)
+            })
+            .await
+            .map_err(StoreError::backend)
+    }
+
+    async fn undispatched(
+        &self,
+        received_before: i64,
+        limit: usize,
+    ) -> Result<Vec<Event>, StoreError> {
+        let limit = i64::try_from(limit.max(1)).unwrap_or(i64::MAX);
+        self.db
+            .read(move |c| {
+                let mut stmt = c.prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM events
+                     WHERE dispatched = 0 AND received_at < ?1
+                     ORDER BY received_at LIMIT ?2"
+                ))?;
+                let rows = stmt.query_map(params![received_before, limit], row_to_event)?;
+                let mut events = Vec::new();
+                for row in rows {
+                    events.push(row??);
+                }
+                Ok(events)
+            })
+            .await
+            .map_err(StoreError::backend)
+    }
+
+    async fn mark_dispatched(&self, event_ids: &[Uuid]) -> Result<(), StoreError> {
+        if event_ids.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<String> = event_ids.iter().map(Uuid::to_string).collect();
+        self.db
+            .write(move |c| {
+                let mut stmt = c.prepare_cached(
+                    "UPDATE events SET dispatched = 1 WHERE event_id = ?1 AND dispatched = 0",
+                )?;
+                for id in &ids {
+                    stmt.execute(params![id])?;
+                }
+                Ok(())
             })
             .await
             .map_err(StoreError::backend)

@@ -70,6 +70,8 @@ pub async fn create(
         Ingested::Created(e) => {
             let location = format!("/v1/events/{}", e.event_id);
             let mut res = (StatusCode::CREATED, Json(e.view())).into_response();
+            // Durable in the outbox already; the hand-off only makes it fast.
+            state.dispatcher.dispatch(e);
             if let Ok(v) = HeaderValue::from_str(&location) {
                 res.headers_mut().insert(header::LOCATION, v);
             }

@@ -20,6 +20,7 @@ pub mod api_keys;
 pub mod envelope;
 pub mod events;
 pub mod json;
+pub mod webhooks;
 
 /// The OpenAPI 3.1 document of this API (`docs/openapi.json`).
 pub const OPENAPI: &str = include_str!("../../../docs/openapi.json");
@@ -64,6 +65,36 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/v1/api-keys/{key_id}/versions",
             auth(get(api_keys::versions)),
+        )
+        .route(
+            "/v1/webhooks",
+            auth(post(webhooks::create).get(webhooks::list)),
+        )
+        .route(
+            "/v1/webhooks/{webhook_id}",
+            auth(
+                get(webhooks::get)
+                    .put(webhooks::update)
+                    .delete(webhooks::delete),
+            ),
+        )
+        .route("/v1/webhooks/{webhook_id}/test", auth(post(webhooks::test)))
+        .route(
+            "/v1/webhooks/{webhook_id}/rotate-secret",
+            auth(post(webhooks::rotate_secret)),
+        )
+        .route(
+            "/v1/webhooks/{webhook_id}/deliveries",
+            auth(get(webhooks::deliveries)),
+        )
+        .route("/v1/dead-letters", auth(get(webhooks::dead_letters)))
+        .route(
+            "/v1/dead-letters/replay",
+            auth(post(webhooks::replay_range)),
+        )
+        .route(
+            "/v1/dead-letters/{delivery_id}/replay",
+            auth(post(webhooks::replay)),
         );
     Router::new()
         .merge(api)

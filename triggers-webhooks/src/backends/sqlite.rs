@@ -23,6 +23,7 @@
 //!     account_id: "acct_1".into(),
 //!     event_id: uuid::Uuid::new_v4(),
 //!     attempt: 1,
+//!     first_attempt: 1,
 //!     not_before: None,
 //! };
 //! queue.enqueue(&job, Duration::ZERO).await?;
@@ -33,8 +34,7 @@
 //! ```
 
 use core::fmt;
-use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use rand::RngCore;
@@ -203,17 +203,8 @@ fn micros(d: Duration) -> i64 {
     i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
 }
 
-/// A clock: Unix microseconds.
-pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
-
-fn system_clock() -> Clock {
-    Arc::new(|| {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(micros)
-            .unwrap_or(0)
-    })
-}
+pub use crate::Clock;
+use crate::system_clock;
 
 // ---------------------------------------------------------------- store
 
@@ -703,7 +694,14 @@ impl WebhookStore for SqliteWebhookStore {
                 c.execute(
                     &format!(
                         "INSERT INTO webhook_dead_letters ({DEAD_LETTER_COLUMNS}) \
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL)"
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL) \
+                         ON CONFLICT (delivery_id) DO UPDATE SET \
+                             attempts = excluded.attempts, \
+                             last_outcome = excluded.last_outcome, \
+                             reason = excluded.reason, dead_at = excluded.dead_at, \
+                             replayed_at = NULL \
+                         WHERE webhook_dead_letters.replayed_at IS NOT NULL \
+                           AND webhook_dead_letters.account_id = excluded.account_id"
                     ),
                     params![
                         hyphenated(d.delivery_id),
@@ -718,6 +716,10 @@ impl WebhookStore for SqliteWebhookStore {
                         d.dead_at
                     ],
                 )?;
+                // An upsert whose condition fails changes no row.
+                if c.changes() == 0 {
+                    return Err(abort(Abort::Conflict));
+                }
                 Ok(())
             })
             .await
@@ -923,6 +925,31 @@ impl DeliveryQueue for SqliteDeliveryQueue {
                     "INSERT INTO webhook_queue (job, visible_at) VALUES (?1, ?2)",
                     params![body, visible_at],
                 )?;
+                Ok(())
+            })
+            .await
+            .map_err(queue_error)
+    }
+
+    async fn enqueue_batch(&self, jobs: &[Job], delay: Duration) -> Result<(), QueueError> {
+        check_delay(delay)?;
+        if jobs.is_empty() {
+            return Ok(());
+        }
+        let bodies = jobs
+            .iter()
+            .map(json)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(QueueError::backend)?;
+        let visible_at = self.now().saturating_add(micros(delay));
+        self.db
+            .write(move |c| {
+                let mut stmt = c.prepare_cached(
+                    "INSERT INTO webhook_queue (job, visible_at) VALUES (?1, ?2)",
+                )?;
+                for body in &bodies {
+                    stmt.execute(params![body, visible_at])?;
+                }
                 Ok(())
             })
             .await

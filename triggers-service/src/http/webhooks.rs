@@ -1,0 +1,563 @@
+//! `/v1/webhooks` and `/v1/dead-letters`: registration, test sends, secret
+//! rotation, the attempt log, dead letters and replay. Admin keys only (a
+//! webhook receives every matching event of the account); every operation
+//! stays inside the caller's account.
+
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use http::StatusCode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use triggers_signing::webhook::WebhookSecret;
+use triggers_webhooks::engine::EngineError;
+use triggers_webhooks::store::{
+    AttemptCursor, DeadLetterCursor, DeadLetterQuery, StoredDeadLetter,
+};
+use triggers_webhooks::{
+    Attempt, AttemptOutcome, EventFilter, Webhook, WebhookSpec, WebhookUpdate,
+};
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::core::time::{parse_rfc3339_micros, rfc3339_micros};
+use crate::error::ApiError;
+use crate::http::json::{ApiJson, parse};
+use crate::state::AppState;
+
+/// Largest page of the webhook, attempt and dead-letter listings.
+const MAX_PAGE: usize = 100;
+
+impl From<EngineError> for ApiError {
+    fn from(e: EngineError) -> Self {
+        let status = match &e {
+            EngineError::WebhookNotFound | EngineError::DeadLetterNotFound => StatusCode::NOT_FOUND,
+            EngineError::AlreadyReplayed | EngineError::WebhookInactive | EngineError::Conflict => {
+                StatusCode::CONFLICT
+            }
+            EngineError::Invalid(triggers_webhooks::Error::Crypto) => {
+                return ApiError::internal(&e);
+            }
+            EngineError::Invalid(_) => StatusCode::BAD_REQUEST,
+            _ => return ApiError::unavailable(&e),
+        };
+        ApiError::new(status, e.code(), e.to_string())
+    }
+}
+
+fn webhook_view(w: &Webhook) -> Value {
+    json!({
+        "webhook_id": w.webhook_id,
+        "url": w.url,
+        "events": w.events,
+        "is_active": w.is_active,
+        "description": w.description,
+        "max_retries": w.max_retries,
+        "secret_version": w.secret.version,
+        "previous_secret_expires_at": w.previous_secret.as_ref().map(|p| rfc3339_micros(p.expires_at)),
+        "created_at": rfc3339_micros(w.created_at),
+        "updated_at": rfc3339_micros(w.updated_at),
+    })
+}
+
+fn outcome_fields(outcome: Option<&AttemptOutcome>) -> (Option<u16>, Option<&'static str>) {
+    match outcome {
+        Some(AttemptOutcome::Status(s)) => (Some(*s), None),
+        Some(AttemptOutcome::Failed(kind)) => (None, Some(kind.as_str())),
+        None => (None, None),
+    }
+}
+
+fn attempt_view(a: &Attempt) -> Value {
+    let (status, failure) = outcome_fields(Some(&a.outcome));
+    json!({
+        "delivery_id": a.delivery_id,
+        "attempt": a.attempt,
+        "status_code": status,
+        "failure": failure,
+        "success": matches!(a.outcome, AttemptOutcome::Status(200..=299)),
+        "latency_ms": a.latency_ms,
+        "error": a.error,
+        "response_excerpt": a.response_excerpt,
+        "attempted_at": rfc3339_micros(a.at),
+    })
+}
+
+fn dead_letter_view(s: &StoredDeadLetter) -> Value {
+    let d = &s.dead_letter;
+    let (status, failure) = outcome_fields(d.last_outcome.as_ref());
+    json!({
+        "delivery_id": d.delivery_id,
+        "webhook_id": d.webhook_id,
+        "event_id": d.event_id,
+        "event_type": d.event_type,
+        "msg_id": d.msg_id,
+        "attempts": d.attempts,
+        "last_status_code": status,
+        "last_failure": failure,
+        "reason": d.reason.as_str(),
+        "dead_at": rfc3339_micros(d.dead_at),
+        "replayed_at": s.replayed_at.map(rfc3339_micros),
+    })
+}
+
+fn id_of(raw: &str, what: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| ApiError::not_found(what))
+}
+
+fn events_of(events: Option<Vec<String>>) -> Result<Option<EventFilter>, ApiError> {
+    events
+        .map(|e| {
+            EventFilter::parse(e.iter().map(String::as_str)).map_err(|e| {
+                ApiError::bad_request("invalid_events", format!("field `events`: {e}"))
+            })
+        })
+        .transpose()
+}
+
+fn secret_of(secret: Option<String>) -> Result<Option<WebhookSecret>, ApiError> {
+    secret
+        .map(|s| {
+            WebhookSecret::parse(&s).map_err(|_| {
+                ApiError::bad_request(
+                    "invalid_secret",
+                    "field `secret`: must be `whsec_` + base64 of 24 to 64 bytes",
+                )
+            })
+        })
+        .transpose()
+}
+
+fn limit_of(limit: Option<usize>) -> Result<usize, ApiError> {
+    let limit = limit.unwrap_or(50);
+    if (1..=MAX_PAGE).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ApiError::bad_request(
+            "invalid_query",
+            format!("limit must be between 1 and {MAX_PAGE}"),
+        ))
+    }
+}
+
+fn bad_cursor() -> ApiError {
+    ApiError::bad_request("invalid_cursor", "cursor is not one this API returned")
+}
+
+fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    q.map(|Query(t)| t)
+        .map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))
+}
+
+/// Parses an empty body as the default.
+fn optional_body<T: Default + serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        Ok(T::default())
+    } else {
+        parse(body)
+    }
+}
+
+/// A time bound given as RFC 3339.
+fn time_of(raw: Option<&str>, field: &str) -> Result<Option<i64>, ApiError> {
+    raw.map(|s| {
+        parse_rfc3339_micros(s).ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_field",
+                format!("`{field}`: expected an RFC 3339 time like 2026-01-31T12:00:00Z"),
+            )
+        })
+    })
+    .transpose()
+}
+
+// ---------------------------------------------------------------- webhooks
+
+/// Body of `POST /v1/webhooks`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateWebhook {
+    url: String,
+    #[serde(default)]
+    events: Option<Vec<String>>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    is_active: Option<bool>,
+    #[serde(default)]
+    max_retries: Option<u32>,
+    #[serde(default)]
+    secret: Option<String>,
+}
+
+/// `POST /v1/webhooks`: the secret is in this response only.
+pub async fn create(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<CreateWebhook>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let events = events_of(body.events)?.unwrap_or_else(EventFilter::all);
+    let mut spec = WebhookSpec::new(caller.account_id.clone(), body.url, events);
+    spec.description = body.description.unwrap_or_default();
+    spec.max_retries = body.max_retries;
+    spec.secret = secret_of(body.secret)?;
+    let created = state.webhooks.create(spec).await?;
+    let mut webhook = created.webhook;
+    if body.is_active == Some(false) {
+        let update = WebhookUpdate {
+            is_active: Some(false),
+            ..WebhookUpdate::default()
+        };
+        webhook = state
+            .webhooks
+            .update(&caller.account_id, webhook.webhook_id, update)
+            .await?;
+    }
+    let mut out = webhook_view(&webhook);
+    out["secret"] = json!(created.secret.expose_encoded());
+    Ok((StatusCode::CREATED, Json(out)).into_response())
+}
+
+/// Query of the listings.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageParams {
+    limit: Option<usize>,
+    cursor: Option<String>,
+}
+
+/// `GET /v1/webhooks`: by id, paged.
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Result<Query<PageParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let p = query(params)?;
+    let limit = limit_of(p.limit)?;
+    let after = p
+        .cursor
+        .as_deref()
+        .map(|c| Uuid::parse_str(c).map_err(|_| bad_cursor()))
+        .transpose()?;
+    let page = state
+        .webhooks
+        .list(&caller.account_id, after, limit)
+        .await?;
+    Ok(Json(json!({
+        "webhooks": page.webhooks.iter().map(webhook_view).collect::<Vec<_>>(),
+        "next_cursor": page.next,
+    }))
+    .into_response())
+}
+
+/// `GET /v1/webhooks/{webhook_id}`.
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let w = state
+        .webhooks
+        .get(&caller.account_id, id_of(&raw, "webhook")?)
+        .await?;
+    Ok(Json(webhook_view(&w)).into_response())
+}
+
+/// Body of `PUT /v1/webhooks/{webhook_id}`: the fields to change.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateWebhook {
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    events: Option<Vec<String>>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    is_active: Option<bool>,
+    /// Absent: unchanged; `null`: back to the deployment's default.
+    #[serde(default, deserialize_with = "present")]
+    max_retries: Option<Option<u32>>,
+}
+
+/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
+fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// `PUT /v1/webhooks/{webhook_id}`: changes the given fields, keeps the
+/// others.
+pub async fn update(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+    ApiJson(body): ApiJson<UpdateWebhook>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let id = id_of(&raw, "webhook")?;
+    let update = WebhookUpdate {
+        url: body.url,
+        events: events_of(body.events)?,
+        is_active: body.is_active,
+        description: body.description,
+        max_retries: body.max_retries,
+    };
+    let w = state
+        .webhooks
+        .update(&caller.account_id, id, update)
+        .await?;
+    Ok(Json(webhook_view(&w)).into_response())
+}
+
+/// `DELETE /v1/webhooks/{webhook_id}`: 204; pending deliveries are dropped,
+/// the attempt log and dead letters stay.
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    state
+        .webhooks
+        .delete(&caller.account_id, id_of(&raw, "webhook")?)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `POST /v1/webhooks/{webhook_id}/test`: sends a signed `webhook.test`
+/// event now and reports what the receiver answered.
+pub async fn test(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let sent = state
+        .webhooks
+        .send_test(&caller.account_id, id_of(&raw, "webhook")?)
+        .await?;
+    let r = &sent.result;
+    let (status, failure) = outcome_fields(Some(&r.outcome));
+    Ok(Json(json!({
+        "msg_id": sent.msg_id,
+        "success": matches!(r.outcome, AttemptOutcome::Status(200..=299)),
+        "status_code": status,
+        "failure": failure,
+        "latency_ms": u64::try_from(r.latency.as_millis()).unwrap_or(u64::MAX),
+        "response_excerpt": r.response_excerpt,
+        "error": r.error,
+    }))
+    .into_response())
+}
+
+/// Body of `POST /v1/webhooks/{webhook_id}/rotate-secret` (optional).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RotateSecret {
+    #[serde(default)]
+    secret: Option<String>,
+    #[serde(default)]
+    transition_seconds: Option<u64>,
+}
+
+/// `POST /v1/webhooks/{webhook_id}/rotate-secret`: the new secret is in this
+/// response only; the old one keeps signing until
+/// `previous_secret_expires_at`.
+pub async fn rotate_secret(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let id = id_of(&raw, "webhook")?;
+    let body: RotateSecret = optional_body(&body)?;
+    let secret = secret_of(body.secret)?;
+    let (w, secret) = state
+        .webhooks
+        .rotate_secret(
+            &caller.account_id,
+            id,
+            secret,
+            body.transition_seconds.map(Duration::from_secs),
+        )
+        .await?;
+    let mut out = webhook_view(&w);
+    out["secret"] = json!(secret.expose_encoded());
+    Ok(Json(out).into_response())
+}
+
+fn encode_attempt_cursor(c: &AttemptCursor) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}:{}:{}", c.at, c.delivery_id, c.attempt))
+}
+
+fn decode_attempt_cursor(s: &str) -> Option<AttemptCursor> {
+    let raw = URL_SAFE_NO_PAD.decode(s).ok()?;
+    let text = std::str::from_utf8(&raw).ok()?;
+    let mut parts = text.splitn(3, ':');
+    Some(AttemptCursor {
+        at: parts.next()?.parse().ok()?,
+        delivery_id: Uuid::parse_str(parts.next()?).ok()?,
+        attempt: parts.next()?.parse().ok()?,
+    })
+}
+
+/// `GET /v1/webhooks/{webhook_id}/deliveries`: every attempt, newest first.
+pub async fn deliveries(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+    params: Result<Query<PageParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let id = id_of(&raw, "webhook")?;
+    let p = query(params)?;
+    let limit = limit_of(p.limit)?;
+    let after = p
+        .cursor
+        .as_deref()
+        .map(|c| decode_attempt_cursor(c).ok_or_else(bad_cursor))
+        .transpose()?;
+    let page = state
+        .webhooks
+        .attempts(&caller.account_id, id, after, limit)
+        .await?;
+    Ok(Json(json!({
+        "webhook_id": id,
+        "attempts": page.attempts.iter().map(attempt_view).collect::<Vec<_>>(),
+        "next_cursor": page.next.as_ref().map(encode_attempt_cursor),
+    }))
+    .into_response())
+}
+
+// ---------------------------------------------------------------- dead letters
+
+fn encode_dead_cursor(c: &DeadLetterCursor) -> String {
+    URL_SAFE_NO_PAD.encode(format!("{}:{}", c.dead_at, c.delivery_id))
+}
+
+fn decode_dead_cursor(s: &str) -> Option<DeadLetterCursor> {
+    let raw = URL_SAFE_NO_PAD.decode(s).ok()?;
+    let text = std::str::from_utf8(&raw).ok()?;
+    let (at, id) = text.split_once(':')?;
+    Some(DeadLetterCursor {
+        dead_at: at.parse().ok()?,
+        delivery_id: Uuid::parse_str(id).ok()?,
+    })
+}
+
+/// Query of `GET /v1/dead-letters`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeadLetterParams {
+    webhook_id: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
+    limit: Option<usize>,
+    cursor: Option<String>,
+}
+
+/// `GET /v1/dead-letters`: newest first; filters by webhook and time.
+pub async fn dead_letters(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Result<Query<DeadLetterParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let p = query(params)?;
+    let limit = limit_of(p.limit)?;
+    let webhook_id = p
+        .webhook_id
+        .as_deref()
+        .map(|w| {
+            Uuid::parse_str(w).map_err(|_| {
+                ApiError::bad_request("invalid_query", "webhook_id must be a webhook's id")
+            })
+        })
+        .transpose()?;
+    let q = DeadLetterQuery {
+        webhook_id,
+        since: time_of(p.since.as_deref(), "since")?,
+        until: time_of(p.until.as_deref(), "until")?,
+    };
+    let after = p
+        .cursor
+        .as_deref()
+        .map(|c| decode_dead_cursor(c).ok_or_else(bad_cursor))
+        .transpose()?;
+    let page = state
+        .webhooks
+        .dead_letters(&caller.account_id, &q, after, limit)
+        .await?;
+    Ok(Json(json!({
+        "dead_letters": page.dead_letters.iter().map(dead_letter_view).collect::<Vec<_>>(),
+        "next_cursor": page.next.as_ref().map(encode_dead_cursor),
+    }))
+    .into_response())
+}
+
+/// `POST /v1/dead-letters/{delivery_id}/replay`: 202; delivered again with
+/// the same `webhook-id` and a fresh retry budget.
+pub async fn replay(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(raw): Path<String>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let id = id_of(&raw, "dead letter")?;
+    state.webhooks.replay(&caller.account_id, id).await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({ "delivery_id": id, "replayed": true })),
+    )
+        .into_response())
+}
+
+/// Body of `POST /v1/dead-letters/replay`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BulkReplayBody {
+    webhook_id: Uuid,
+    #[serde(default)]
+    since: Option<String>,
+    #[serde(default)]
+    until: Option<String>,
+}
+
+/// `POST /v1/dead-letters/replay`: replays one webhook's dead letters with
+/// `since <= dead_at < until` that were not replayed yet.
+pub async fn replay_range(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<BulkReplayBody>,
+) -> Result<Response, ApiError> {
+    caller.require_admin()?;
+    let since = time_of(body.since.as_deref(), "since")?;
+    let until = time_of(body.until.as_deref(), "until")?;
+    let r = state
+        .webhooks
+        .replay_range(&caller.account_id, body.webhook_id, since, until)
+        .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        Json(json!({
+            "webhook_id": body.webhook_id,
+            "replayed": r.replayed,
+            "skipped": r.skipped,
+            "truncated": r.truncated,
+        })),
+    )
+        .into_response())
+}
