@@ -51,7 +51,9 @@ section_rust() {
 
 section_python() {
     need_python_pkg pytest pytest
-    log "python: independent implementation checks the signing vectors"
+    # The official Standard Webhooks library, for the delivery interop test.
+    need_python_pkg standardwebhooks 'standardwebhooks>=1.0,<2'
+    log "python: independent implementation checks the signing vectors; deliveries verify with standardwebhooks"
     python3 -m pytest -q tests/python || failures+=("pytest tests/python")
 }
 

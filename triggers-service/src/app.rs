@@ -150,6 +150,15 @@ impl App {
             .migrate()
             .await
             .map_err(|e| StartError::Webhooks(e.to_string()))?;
+        // This process is the queue's only consumer: deliveries a crashed
+        // run had leased go out now, not when their leases expire.
+        let released = queue
+            .release_leases()
+            .await
+            .map_err(|e| StartError::Webhooks(e.to_string()))?;
+        if released > 0 {
+            tracing::info!(released, "resuming webhook deliveries interrupted by the last stop");
+        }
         let webhooks = webhook_engine(
             &config.webhooks,
             Arc::new(hook_store),

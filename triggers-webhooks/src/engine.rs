@@ -327,8 +327,47 @@ struct Inner {
     clock: Clock,
     cache: Mutex<HashMap<String, Cached>>,
     endpoints: Mutex<HashMap<Uuid, Arc<Semaphore>>>,
+    recent: Mutex<RecentEvents>,
     wake: Notify,
     counters: Counters,
+}
+
+/// Events fanned out lately, so the deliveries of one event (one per
+/// webhook) read it from the store once, not once each. Bounded in bytes
+/// of payload; oldest out first.
+#[derive(Default)]
+struct RecentEvents {
+    map: HashMap<(String, Uuid), Arc<EventData>>,
+    order: std::collections::VecDeque<(String, Uuid)>,
+    bytes: usize,
+}
+
+/// Payload bytes the recent-events cache holds at most.
+const RECENT_EVENT_BYTES: usize = 32 * 1024 * 1024;
+
+impl RecentEvents {
+    fn insert(&mut self, event: Arc<EventData>) {
+        let key = (event.account_id.clone(), event.event_id);
+        let size = event.payload.get().len() + 256;
+        if size > RECENT_EVENT_BYTES / 4 || self.map.contains_key(&key) {
+            return;
+        }
+        while self.bytes + size > RECENT_EVENT_BYTES {
+            let Some(old) = self.order.pop_front() else {
+                break;
+            };
+            if let Some(e) = self.map.remove(&old) {
+                self.bytes -= e.payload.get().len() + 256;
+            }
+        }
+        self.bytes += size;
+        self.order.push_back(key.clone());
+        self.map.insert(key, event);
+    }
+
+    fn get(&self, account_id: &str, event_id: Uuid) -> Option<Arc<EventData>> {
+        self.map.get(&(account_id.to_owned(), event_id)).cloned()
+    }
 }
 
 /// The webhook engine. Cheap to clone (shared state).
@@ -374,6 +413,7 @@ impl Webhooks {
                 clock: system_clock(),
                 cache: Mutex::new(HashMap::new()),
                 endpoints: Mutex::new(HashMap::new()),
+                recent: Mutex::new(RecentEvents::default()),
                 wake: Notify::new(),
                 counters: Counters::default(),
             }),
@@ -826,6 +866,11 @@ impl Webhooks {
             return Ok(0);
         }
         self.inner
+            .recent
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(Arc::new(event.clone()));
+        self.inner
             .queue
             .enqueue_batch(&jobs, Duration::ZERO)
             .await?;
@@ -971,12 +1016,21 @@ impl Webhooks {
             inner.queue.ack(receipt).await?;
             return Ok(());
         };
-        let Some(event) = inner
-            .events
-            .event(&job.account_id, job.event_id)
-            .await
-            .map_err(EngineError::Events)?
-        else {
+        let recent = inner
+            .recent
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&job.account_id, job.event_id);
+        let event = match recent {
+            Some(e) => Some(e),
+            None => inner
+                .events
+                .event(&job.account_id, job.event_id)
+                .await
+                .map_err(EngineError::Events)?
+                .map(Arc::new),
+        };
+        let Some(event) = event else {
             tracing::warn!(event_id = %job.event_id, "event of a delivery no longer exists");
             inner.queue.ack(receipt).await?;
             return Ok(());

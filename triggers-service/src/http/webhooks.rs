@@ -13,6 +13,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::StatusCode;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use triggers_signing::webhook::WebhookSecret;
 use triggers_webhooks::engine::EngineError;
@@ -40,8 +42,16 @@ impl From<EngineError> for ApiError {
             EngineError::AlreadyReplayed | EngineError::WebhookInactive | EngineError::Conflict => {
                 StatusCode::CONFLICT
             }
-            EngineError::Invalid(triggers_webhooks::Error::Crypto) => {
-                return ApiError::internal(&e);
+            // Only the caller's input is a 400: a secret that cannot be
+            // opened, or a signing or encoding failure, is the service's.
+            EngineError::Invalid(
+                triggers_webhooks::Error::Crypto
+                | triggers_webhooks::Error::Signing(_)
+                | triggers_webhooks::Error::TimestampOutOfRange
+                | triggers_webhooks::Error::Encoding,
+            ) => return ApiError::internal(&e),
+            EngineError::Invalid(triggers_webhooks::Error::TooManyRotations) => {
+                StatusCode::CONFLICT
             }
             EngineError::Invalid(_) => StatusCode::BAD_REQUEST,
             _ => return ApiError::unavailable(&e),
@@ -106,8 +116,31 @@ fn dead_letter_view(s: &StoredDeadLetter) -> Value {
     })
 }
 
-fn id_of(raw: &str, what: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(raw).map_err(|_| ApiError::not_found(what))
+/// A path id. A malformed id names nothing: the same answer as an unknown
+/// one (`not_found` is the engine's 404 for that kind of id).
+fn id_of(raw: &str, not_found: EngineError) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(raw).map_err(|_| not_found.into())
+}
+
+/// A JSON Schema `integer`: a JSON integer, or a number with no fractional
+/// part (`5.0`, `6e1`), in the range of `T`.
+#[derive(Debug, Clone, Copy)]
+struct Whole<T>(T);
+
+impl<'de, T: TryFrom<u64>> Deserialize<'de> for Whole<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let n = serde_json::Number::deserialize(d)?;
+        n.as_u64()
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && (0.0..=u64::MAX as f64).contains(f))
+                    .map(|f| f as u64)
+            })
+            .and_then(|u| T::try_from(u).ok())
+            .map(Whole)
+            .ok_or_else(|| D::Error::custom(format!("expected a whole number in range, found {n}")))
+    }
 }
 
 fn events_of(events: Option<Vec<String>>) -> Result<Option<EventFilter>, ApiError> {
@@ -154,21 +187,35 @@ fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
         .map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))
 }
 
+/// Reads the fields of a JSON object body. serde also reads a struct from a
+/// JSON array (`[null, null]` would be a valid `RotateSecret`): anything but
+/// an object is refused first.
+fn object<T: DeserializeOwned>(raw: &RawValue) -> Result<T, ApiError> {
+    if !raw.get().starts_with('{') {
+        return Err(ApiError::bad_request(
+            "invalid_field",
+            "invalid request body: expected a JSON object",
+        ));
+    }
+    parse(raw.get().as_bytes())
+}
+
 /// Parses an empty body as the default.
-fn optional_body<T: Default + serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+fn optional_body<T: Default + DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         Ok(T::default())
     } else {
-        parse(body)
+        object(&parse::<Box<RawValue>>(body)?)
     }
 }
 
-/// A time bound given as RFC 3339.
-fn time_of(raw: Option<&str>, field: &str) -> Result<Option<i64>, ApiError> {
+/// A time bound given as RFC 3339; `code` says where it came from
+/// (`invalid_query` or `invalid_field`).
+fn time_of(raw: Option<&str>, field: &str, code: &'static str) -> Result<Option<i64>, ApiError> {
     raw.map(|s| {
         parse_rfc3339_micros(s).ok_or_else(|| {
             ApiError::bad_request(
-                "invalid_field",
+                code,
                 format!("`{field}`: expected an RFC 3339 time like 2026-01-31T12:00:00Z"),
             )
         })
@@ -190,7 +237,7 @@ pub struct CreateWebhook {
     #[serde(default)]
     is_active: Option<bool>,
     #[serde(default)]
-    max_retries: Option<u32>,
+    max_retries: Option<Whole<u32>>,
     #[serde(default)]
     secret: Option<String>,
 }
@@ -199,13 +246,14 @@ pub struct CreateWebhook {
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
-    ApiJson(body): ApiJson<CreateWebhook>,
+    ApiJson(body): ApiJson<Box<RawValue>>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
+    let body: CreateWebhook = object(&body)?;
     let events = events_of(body.events)?.unwrap_or_else(EventFilter::all);
     let mut spec = WebhookSpec::new(caller.account_id.clone(), body.url, events);
     spec.description = body.description.unwrap_or_default();
-    spec.max_retries = body.max_retries;
+    spec.max_retries = body.max_retries.map(|n| n.0);
     spec.secret = secret_of(body.secret)?;
     let created = state.webhooks.create(spec).await?;
     let mut webhook = created.webhook;
@@ -266,7 +314,10 @@ pub async fn get(
     caller.require_admin()?;
     let w = state
         .webhooks
-        .get(&caller.account_id, id_of(&raw, "webhook")?)
+        .get(
+            &caller.account_id,
+            id_of(&raw, EngineError::WebhookNotFound)?,
+        )
         .await?;
     Ok(Json(webhook_view(&w)).into_response())
 }
@@ -285,7 +336,7 @@ pub struct UpdateWebhook {
     is_active: Option<bool>,
     /// Absent: unchanged; `null`: back to the deployment's default.
     #[serde(default, deserialize_with = "present")]
-    max_retries: Option<Option<u32>>,
+    max_retries: Option<Option<Whole<u32>>>,
 }
 
 /// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
@@ -303,16 +354,17 @@ pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
     Path(raw): Path<String>,
-    ApiJson(body): ApiJson<UpdateWebhook>,
+    ApiJson(body): ApiJson<Box<RawValue>>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
-    let id = id_of(&raw, "webhook")?;
+    let body: UpdateWebhook = object(&body)?;
+    let id = id_of(&raw, EngineError::WebhookNotFound)?;
     let update = WebhookUpdate {
         url: body.url,
         events: events_of(body.events)?,
         is_active: body.is_active,
         description: body.description,
-        max_retries: body.max_retries,
+        max_retries: body.max_retries.map(|n| n.map(|n| n.0)),
     };
     let w = state
         .webhooks
@@ -331,7 +383,10 @@ pub async fn delete(
     caller.require_admin()?;
     state
         .webhooks
-        .delete(&caller.account_id, id_of(&raw, "webhook")?)
+        .delete(
+            &caller.account_id,
+            id_of(&raw, EngineError::WebhookNotFound)?,
+        )
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -346,7 +401,10 @@ pub async fn test(
     caller.require_admin()?;
     let sent = state
         .webhooks
-        .send_test(&caller.account_id, id_of(&raw, "webhook")?)
+        .send_test(
+            &caller.account_id,
+            id_of(&raw, EngineError::WebhookNotFound)?,
+        )
         .await?;
     let r = &sent.result;
     let (status, failure) = outcome_fields(Some(&r.outcome));
@@ -369,7 +427,7 @@ pub struct RotateSecret {
     #[serde(default)]
     secret: Option<String>,
     #[serde(default)]
-    transition_seconds: Option<u64>,
+    transition_seconds: Option<Whole<u64>>,
 }
 
 /// `POST /v1/webhooks/{webhook_id}/rotate-secret`: the new secret is in this
@@ -382,7 +440,7 @@ pub async fn rotate_secret(
     body: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
-    let id = id_of(&raw, "webhook")?;
+    let id = id_of(&raw, EngineError::WebhookNotFound)?;
     let body: RotateSecret = optional_body(&body)?;
     let secret = secret_of(body.secret)?;
     let (w, secret) = state
@@ -391,7 +449,7 @@ pub async fn rotate_secret(
             &caller.account_id,
             id,
             secret,
-            body.transition_seconds.map(Duration::from_secs),
+            body.transition_seconds.map(|s| Duration::from_secs(s.0)),
         )
         .await?;
     let mut out = webhook_view(&w);
@@ -422,7 +480,7 @@ pub async fn deliveries(
     params: Result<Query<PageParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
-    let id = id_of(&raw, "webhook")?;
+    let id = id_of(&raw, EngineError::WebhookNotFound)?;
     let p = query(params)?;
     let limit = limit_of(p.limit)?;
     let after = p
@@ -489,8 +547,8 @@ pub async fn dead_letters(
         .transpose()?;
     let q = DeadLetterQuery {
         webhook_id,
-        since: time_of(p.since.as_deref(), "since")?,
-        until: time_of(p.until.as_deref(), "until")?,
+        since: time_of(p.since.as_deref(), "since", "invalid_query")?,
+        until: time_of(p.until.as_deref(), "until", "invalid_query")?,
     };
     let after = p
         .cursor
@@ -516,7 +574,7 @@ pub async fn replay(
     Path(raw): Path<String>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
-    let id = id_of(&raw, "dead letter")?;
+    let id = id_of(&raw, EngineError::DeadLetterNotFound)?;
     state.webhooks.replay(&caller.account_id, id).await?;
     Ok((
         StatusCode::ACCEPTED,
@@ -541,11 +599,12 @@ pub struct BulkReplayBody {
 pub async fn replay_range(
     State(state): State<AppState>,
     caller: Caller,
-    ApiJson(body): ApiJson<BulkReplayBody>,
+    ApiJson(body): ApiJson<Box<RawValue>>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
-    let since = time_of(body.since.as_deref(), "since")?;
-    let until = time_of(body.until.as_deref(), "until")?;
+    let body: BulkReplayBody = object(&body)?;
+    let since = time_of(body.since.as_deref(), "since", "invalid_field")?;
+    let until = time_of(body.until.as_deref(), "until", "invalid_field")?;
     let r = state
         .webhooks
         .replay_range(&caller.account_id, body.webhook_id, since, until)

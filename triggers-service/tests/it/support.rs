@@ -37,12 +37,19 @@ pub fn token(text: &str, prefix: &str) -> Option<String> {
 
 impl Server {
     pub async fn start() -> Server {
+        Server::start_with(|_| {}).await
+    }
+
+    /// A server whose configuration `change` adjusts first (listen address
+    /// and data directory are set by the harness).
+    pub async fn start_with(change: impl FnOnce(&mut Config)) -> Server {
         let dir = tempfile::tempdir().unwrap();
-        let config = Config {
+        let mut config = Config {
             listen: "127.0.0.1:0".parse().unwrap(),
             data_dir: dir.path().to_path_buf(),
             ..Config::default()
         };
+        change(&mut config);
         let listener = app::bind(&config).await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let app = App::open(config).await.unwrap();
@@ -72,6 +79,11 @@ impl Server {
             task: Some(task),
             _dir: dir,
         }
+    }
+
+    /// The data directory (the SQLite database is `triggers.db` in it).
+    pub fn data_dir(&self) -> &Path {
+        self._dir.path()
     }
 
     pub fn req(&self, method: Method, path: &str, key: &str) -> RequestBuilder {
@@ -143,6 +155,18 @@ pub struct Process {
     pub child: Child,
     pub base: String,
     stdout: std::sync::Arc<std::sync::Mutex<String>>,
+    stderr: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+/// Lines of the child's stderr kept for diagnostics (the last ones).
+const STDERR_KEPT: usize = 200;
+
+/// A test that fails (panics) never leaves the child running.
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 pub fn free_port() -> u16 {
@@ -156,6 +180,12 @@ pub fn free_port() -> u16 {
 impl Process {
     /// Starts `triggers-service serve` and waits until it answers.
     pub async fn start(data_dir: &Path, port: u16) -> Process {
+        Process::start_with(data_dir, port, &[]).await
+    }
+
+    /// [`Process::start`] with extra environment variables (`TRIGGERS_*`
+    /// settings; `RUST_LOG` overrides the default `warn`).
+    pub async fn start_with(data_dir: &Path, port: u16, envs: &[(&str, &str)]) -> Process {
         let mut child = Command::new(env!("CARGO_BIN_EXE_triggers-service"))
             .args([
                 "serve",
@@ -165,6 +195,7 @@ impl Process {
             ])
             .arg(data_dir)
             .env("RUST_LOG", "warn")
+            .envs(envs.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -173,11 +204,18 @@ impl Process {
         let stderr = child.stderr.take().unwrap();
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
+        let errors = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let error_sink = errors.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if line.contains("listening on") {
                     let _ = tx.send(());
                 }
+                let mut kept = error_sink.lock().unwrap();
+                if kept.len() == STDERR_KEPT {
+                    kept.remove(0);
+                }
+                kept.push(line);
             }
         });
         let collected = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
@@ -201,7 +239,13 @@ impl Process {
             child,
             base,
             stdout: collected,
+            stderr: errors,
         }
+    }
+
+    /// The last lines the process wrote on stderr (its log).
+    pub fn stderr_tail(&self) -> String {
+        self.stderr.lock().unwrap().join("\n")
     }
 
     /// What the process printed on stdout so far; with `until`, waits (up

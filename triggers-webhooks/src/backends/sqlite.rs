@@ -903,6 +903,26 @@ impl SqliteDeliveryQueue {
             .map_err(queue_error)
     }
 
+    /// Makes every leased job visible at once and invalidates its receipt;
+    /// returns how many. For the start of the only process that consumes
+    /// this queue (the local service owns its data directory): jobs leased
+    /// by a previous run that crashed are delivered now instead of when
+    /// their leases would have expired. Never call it while another
+    /// consumer may hold leases.
+    pub async fn release_leases(&self) -> Result<usize, QueueError> {
+        let now = self.now();
+        self.db
+            .write(move |c| {
+                Ok(c.execute(
+                    "UPDATE webhook_queue SET visible_at = ?1, receipt = NULL \
+                     WHERE receipt IS NOT NULL AND receipt <> 'corrupt' AND visible_at > ?1",
+                    params![now],
+                )?)
+            })
+            .await
+            .map_err(queue_error)
+    }
+
     /// The database.
     pub fn db(&self) -> &Db {
         &self.db

@@ -163,3 +163,31 @@ async fn corrupt_rows_are_parked() {
         .unwrap();
     assert_eq!(parked, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn release_leases_makes_a_crashed_runs_jobs_visible_at_once() {
+    let clock = TestClock::default();
+    let (_dir, queue) = fresh_queue(&clock).await;
+    let (a, b) = (testing::job(1), testing::job(1));
+    queue.enqueue(&a, Duration::ZERO).await.unwrap();
+    queue.enqueue(&b, Duration::from_secs(60)).await.unwrap();
+    let leased = queue.receive(10, Duration::from_secs(600)).await.unwrap();
+    assert_eq!(leased.len(), 1, "only the visible job is leased");
+    assert!(
+        queue
+            .receive(10, Duration::from_secs(600))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // The process restarts: the lease is released, the delayed job stays delayed.
+    assert_eq!(queue.release_leases().await.unwrap(), 1);
+    let again = queue.receive(10, Duration::from_secs(600)).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(again[0].job, a);
+    // The old receipt is stale; the new one works.
+    assert!(queue.ack(&leased[0].receipt).await.is_err());
+    queue.ack(&again[0].receipt).await.unwrap();
+    assert_eq!(queue.release_leases().await.unwrap(), 0);
+}
