@@ -157,7 +157,10 @@ impl App {
             .await
             .map_err(|e| StartError::Webhooks(e.to_string()))?;
         if released > 0 {
-            tracing::info!(released, "resuming webhook deliveries interrupted by the last stop");
+            tracing::info!(
+                released,
+                "resuming webhook deliveries interrupted by the last stop"
+            );
         }
         let webhooks = webhook_engine(
             &config.webhooks,

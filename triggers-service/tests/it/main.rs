@@ -10,3 +10,5 @@ mod events;
 mod migrate_cli;
 mod reliability;
 mod signing;
+mod webhook_reliability;
+mod webhooks;
