@@ -1,8 +1,9 @@
 //! # triggers-webhooks
 //!
-//! Webhook delivery for the Triggers API: the rules the delivery engine
-//! applies, the stores and queue it runs on, and the HTTP client it delivers
-//! with. (The worker loop and the service endpoints are the next step.)
+//! Webhook delivery for the Triggers API: the delivery engine
+//! ([`engine::Webhooks`]: management, fan-out, the leased delivery worker,
+//! retries, dead letters and replay), the rules it applies, the stores and
+//! queue it runs on, and the HTTP client it delivers with.
 //!
 //! - [`pattern`]: which events a webhook receives ([`EventPattern`]: `*`,
 //!   `order.created`, `order.*`; [`EventFilter`]).
@@ -21,6 +22,8 @@
 //!   and [`DeliveryQueue`](queue::DeliveryQueue) traits backends implement
 //!   ([`backends`]: SQLite behind feature `sqlite`; conformance suites in
 //!   `testing` behind feature `testing`).
+//! - [`engine`]: [`Webhooks`](engine::Webhooks), which ties a store, a
+//!   queue, an [`EventSource`](engine::EventSource) and a client together.
 //! - [`client`]: the [`DeliveryClient`](client::DeliveryClient): signed
 //!   POSTs over a pooled HTTP client pinned to the addresses the SSRF guard
 //!   approved, no redirects, connect and total timeouts, bounded reads.
