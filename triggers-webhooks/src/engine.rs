@@ -64,7 +64,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use rand::Rng;
 use serde_json::value::RawValue;
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
 use tokio::task::JoinSet;
 use triggers_keys::MasterKey;
 use uuid::Uuid;
@@ -369,6 +369,17 @@ impl RecentEvents {
         self.map.get(&(account_id.to_owned(), event_id)).cloned()
     }
 }
+
+/// A successful attempt waiting to be recorded and acked with others.
+struct Completion {
+    delivery: Delivery,
+    attempt: Attempt,
+    receipt: Receipt,
+    done: oneshot::Sender<()>,
+}
+
+/// Successful attempts recorded and acked per batch, at most.
+const COMPLETION_BATCH: usize = 256;
 
 /// The webhook engine. Cheap to clone (shared state).
 #[derive(Clone)]
@@ -888,6 +899,10 @@ impl Webhooks {
         let config = &self.inner.config;
         let slots = Arc::new(Semaphore::new(config.concurrency.max(1)));
         let mut tasks = JoinSet::new();
+        // Successes are recorded and acked in batches (two writes per batch
+        // instead of two per delivery); each task waits for its batch.
+        let (completions, completed) = mpsc::channel(config.concurrency.max(1));
+        let collector = tokio::spawn(self.clone().collect(completed));
         let mut backoff = Duration::from_millis(50);
         tokio::pin!(shutdown);
         loop {
@@ -938,8 +953,9 @@ impl Webhooks {
             }
             for (job, permit) in leased.into_iter().zip(permits) {
                 let this = self.clone();
+                let completions = completions.clone();
                 tasks.spawn(async move {
-                    this.process(job).await;
+                    this.process_with(job, Some(&completions)).await;
                     drop(permit);
                 });
             }
@@ -950,6 +966,43 @@ impl Webhooks {
         if drained.is_err() {
             tracing::warn!("deliveries still in flight at shutdown; they will be retried");
         }
+        tasks.abort_all();
+        drop(completions);
+        let _ = collector.await;
+    }
+
+    /// Records and acks successful attempts in batches, then releases their
+    /// tasks. On a store or queue failure the batch's jobs stay leased and
+    /// are delivered again after the lease (at least once).
+    async fn collect(self, mut rx: mpsc::Receiver<Completion>) {
+        let mut buf = Vec::with_capacity(COMPLETION_BATCH);
+        while rx.recv_many(&mut buf, COMPLETION_BATCH).await > 0 {
+            let mut records = Vec::with_capacity(buf.len());
+            let mut receipts = Vec::with_capacity(buf.len());
+            let mut waiting = Vec::with_capacity(buf.len());
+            for c in buf.drain(..) {
+                records.push((c.delivery, c.attempt));
+                receipts.push(c.receipt);
+                waiting.push(c.done);
+            }
+            let stored = match self.inner.store.record_attempts(&records).await {
+                Ok(()) => self
+                    .inner
+                    .queue
+                    .ack_batch(&receipts)
+                    .await
+                    .map(|_| ())
+                    .map_err(EngineError::from),
+                Err(e) => Err(EngineError::Store(e)),
+            };
+            if let Err(e) = stored {
+                bump(&self.inner.counters.errors, waiting.len() as u64);
+                tracing::warn!(error = %e, "recording delivered attempts failed; they will be delivered again");
+            }
+            for done in waiting {
+                let _ = done.send(());
+            }
+        }
     }
 
     /// Processes one leased job (what [`run_worker`](Self::run_worker) does
@@ -957,7 +1010,18 @@ impl Webhooks {
     /// event source). Errors are logged and counted; the job's lease then
     /// expires and it is received again.
     pub async fn process(&self, leased: Leased<Job>) {
-        if let Err(e) = self.try_process(&leased.job, &leased.receipt).await {
+        self.process_with(leased, None).await;
+    }
+
+    async fn process_with(
+        &self,
+        leased: Leased<Job>,
+        completions: Option<&mpsc::Sender<Completion>>,
+    ) {
+        if let Err(e) = self
+            .try_process(&leased.job, &leased.receipt, completions)
+            .await
+        {
             bump(&self.inner.counters.errors, 1);
             tracing::warn!(
                 error = %e,
@@ -1000,7 +1064,12 @@ impl Webhooks {
             .await
     }
 
-    async fn try_process(&self, job: &Job, receipt: &Receipt) -> Result<(), EngineError> {
+    async fn try_process(
+        &self,
+        job: &Job,
+        receipt: &Receipt,
+        completions: Option<&mpsc::Sender<Completion>>,
+    ) -> Result<(), EngineError> {
         let inner = &*self.inner;
         let now = self.now();
         // A wait longer than the queue can delay: hop again.
@@ -1077,6 +1146,40 @@ impl Webhooks {
             attempt = attempt.error(e);
         }
         attempt.response_excerpt = result.response_excerpt.clone();
+        if attempt.disposition() == Disposition::Success {
+            bump(&inner.counters.delivered, 1);
+            let Some(tx) = completions else {
+                let delivery = Delivery {
+                    attempts: job.attempt,
+                    ..delivery
+                };
+                match inner.store.record_attempt(&delivery, &attempt).await {
+                    Ok(()) | Err(StoreError::Conflict) => {}
+                    Err(e) => return Err(EngineError::Store(e)),
+                }
+                return ack_or_stale(inner.queue.ack(receipt).await);
+            };
+            let (done, finished) = oneshot::channel();
+            let completion = Completion {
+                delivery: Delivery {
+                    attempts: job.attempt,
+                    ..delivery
+                },
+                attempt,
+                receipt: receipt.clone(),
+                done,
+            };
+            if let Err(mpsc::error::SendError(c)) = tx.send(completion).await {
+                // The collector is gone (shutting down): record it here.
+                match inner.store.record_attempt(&c.delivery, &c.attempt).await {
+                    Ok(()) | Err(StoreError::Conflict) => {}
+                    Err(e) => return Err(EngineError::Store(e)),
+                }
+                return ack_or_stale(inner.queue.ack(receipt).await);
+            }
+            let _ = finished.await;
+            return Ok(());
+        }
         match inner.store.record_attempt(&delivery, &attempt).await {
             // A redelivered job recorded this attempt already.
             Ok(()) | Err(StoreError::Conflict) => {}
@@ -1088,10 +1191,8 @@ impl Webhooks {
         };
 
         match attempt.disposition() {
-            Disposition::Success => {
-                bump(&inner.counters.delivered, 1);
-                ack_or_stale(inner.queue.ack(receipt).await)
-            }
+            // Handled above.
+            Disposition::Success => ack_or_stale(inner.queue.ack(receipt).await),
             Disposition::Retry => {
                 let policy = inner.config.retry.with_max_retries(webhook.max_retries);
                 let nth_failure = job

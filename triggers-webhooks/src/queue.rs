@@ -177,6 +177,22 @@ pub trait DeliveryQueue: Send + Sync + 'static {
     /// [`QueueError::StaleReceipt`] and deletes nothing.
     async fn ack(&self, receipt: &Receipt) -> Result<(), QueueError>;
 
+    /// Acks several leases at once (one write where the backend can; SQS:
+    /// batches of ten). Stale receipts are skipped, not errors: their jobs
+    /// are someone else's now. Returns how many were acked. The default
+    /// acks one by one.
+    async fn ack_batch(&self, receipts: &[Receipt]) -> Result<usize, QueueError> {
+        let mut acked = 0;
+        for receipt in receipts {
+            match self.ack(receipt).await {
+                Ok(()) => acked += 1,
+                Err(QueueError::StaleReceipt) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(acked)
+    }
+
     /// Puts the job of a lease back as `job` (the next attempt, usually
     /// with `attempt + 1`), visible after `delay` (at most
     /// [`MAX_QUEUE_DELAY`]; split longer delays with
@@ -209,6 +225,9 @@ impl<T: DeliveryQueue + ?Sized> DeliveryQueue for Arc<T> {
     }
     async fn ack(&self, receipt: &Receipt) -> Result<(), QueueError> {
         (**self).ack(receipt).await
+    }
+    async fn ack_batch(&self, receipts: &[Receipt]) -> Result<usize, QueueError> {
+        (**self).ack_batch(receipts).await
     }
     async fn retry(&self, receipt: &Receipt, job: &Job, delay: Duration) -> Result<(), QueueError> {
         (**self).retry(receipt, job, delay).await

@@ -159,6 +159,20 @@ pub trait WebhookStore: Send + Sync + 'static {
         attempt: &Attempt,
     ) -> Result<(), StoreError>;
 
+    /// Records several attempts at once (one write where the backend can):
+    /// like [`record_attempt`](Self::record_attempt) for each, except that
+    /// an attempt recorded already is skipped, not an error. The default
+    /// records them one by one.
+    async fn record_attempts(&self, batch: &[(Delivery, Attempt)]) -> Result<(), StoreError> {
+        for (delivery, attempt) in batch {
+            match self.record_attempt(delivery, attempt).await {
+                Ok(()) | Err(StoreError::Conflict) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
     /// Lists the attempts of a webhook of `account_id`, newest first (by
     /// `at`, then delivery id and attempt number, descending), after the
     /// cursor.
@@ -240,6 +254,9 @@ impl<T: WebhookStore + ?Sized> WebhookStore for Arc<T> {
         attempt: &Attempt,
     ) -> Result<(), StoreError> {
         (**self).record_attempt(delivery, attempt).await
+    }
+    async fn record_attempts(&self, batch: &[(Delivery, Attempt)]) -> Result<(), StoreError> {
+        (**self).record_attempts(batch).await
     }
     async fn list_attempts(
         &self,

@@ -111,7 +111,43 @@ where
     update_detects_lost_updates(&make().await).await;
     delete_is_account_scoped(&make().await).await;
     attempts_are_listed_newest_first(&make().await).await;
+    record_attempts_batches_and_skips_duplicates(&make().await).await;
     dead_letters_are_listed_and_replayed_once(&make().await).await;
+}
+
+/// `record_attempts` stores a batch; an attempt recorded already is skipped.
+pub async fn record_attempts_batches_and_skips_duplicates(store: &impl WebhookStore) {
+    let master = MasterKey::generate();
+    let w = inserted(store, &master, "acct_a").await;
+    let d = Delivery::new(&w, Uuid::new_v4(), "order.created", T0);
+    let first = Attempt::new(d.delivery_id, 1, AttemptOutcome::Status(200), T0);
+    store.record_attempt(&d, &first).await.expect("record");
+    let batch: Vec<(Delivery, Attempt)> = (1..=3)
+        .map(|n| {
+            let at = T0 + i64::from(n) * SECOND;
+            (
+                d.clone(),
+                Attempt::new(d.delivery_id, n, AttemptOutcome::Status(500), at),
+            )
+        })
+        .collect();
+    store.record_attempts(&batch).await.expect("batch");
+    let page = store
+        .list_attempts("acct_a", w.webhook_id, None, 10)
+        .await
+        .expect("list");
+    let numbers: Vec<u32> = page.attempts.iter().map(|a| a.attempt).collect();
+    assert_eq!(numbers, vec![3, 2, 1]);
+    // The duplicate was skipped: attempt 1 is still the one recorded first.
+    assert_eq!(page.attempts[2], first);
+    let wrong = vec![(
+        d.clone(),
+        Attempt::new(Uuid::new_v4(), 1, AttemptOutcome::Status(200), T0),
+    )];
+    assert!(matches!(
+        store.record_attempts(&wrong).await,
+        Err(StoreError::Invalid(_))
+    ));
 }
 
 fn webhook(master: &MasterKey, account: &str) -> Webhook {
@@ -531,8 +567,33 @@ where
         stale_receipt_cannot_ack,
         concurrent_receivers_never_share_a_job,
         retry_puts_back_with_delay,
-        delays_over_the_queue_limit_are_refused
+        delays_over_the_queue_limit_are_refused,
+        ack_batch_skips_stale_receipts
     );
+}
+
+/// `ack_batch` deletes every current lease and skips stale ones.
+pub async fn ack_batch_skips_stale_receipts(queue: &impl DeliveryQueue, clock: &TestClock) {
+    let jobs: Vec<Job> = (0..5).map(|_| job(1)).collect();
+    queue
+        .enqueue_batch(&jobs, Duration::ZERO)
+        .await
+        .expect("enqueue");
+    let first = queue.receive(5, VISIBILITY).await.expect("receive");
+    assert_eq!(first.len(), 5);
+    // One lease expires and is received again: its first receipt is stale.
+    clock.advance(31 * SECOND);
+    let again = queue.receive(5, VISIBILITY).await.expect("receive");
+    assert_eq!(again.len(), 5, "all five leases expired");
+    let mut receipts: Vec<_> = again.iter().take(4).map(|l| l.receipt.clone()).collect();
+    receipts.push(first[0].receipt.clone());
+    assert_eq!(queue.ack_batch(&receipts).await.expect("ack batch"), 4);
+    assert_eq!(queue.ack_batch(&[]).await.expect("empty batch"), 0);
+    // The fifth (not acked with its current receipt) comes back.
+    clock.advance(31 * SECOND);
+    let left = queue.receive(5, VISIBILITY).await.expect("receive");
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].job, again[4].job);
 }
 
 /// A job for `account`.

@@ -637,6 +637,40 @@ impl WebhookStore for SqliteWebhookStore {
             .map_err(store_error)
     }
 
+    async fn record_attempts(&self, batch: &[(Delivery, Attempt)]) -> Result<(), StoreError> {
+        if batch.iter().any(|(d, a)| a.delivery_id != d.delivery_id) {
+            return Err(StoreError::Invalid("the attempt is of another delivery"));
+        }
+        let mut rows = Vec::with_capacity(batch.len());
+        for (d, a) in batch {
+            rows.push((
+                hyphenated(d.delivery_id),
+                i64::from(a.attempt),
+                hyphenated(d.webhook_id),
+                d.account_id.clone(),
+                json(&a.outcome).map_err(StoreError::backend)?,
+                i64::try_from(a.latency_ms).unwrap_or(i64::MAX),
+                a.error.clone(),
+                a.response_excerpt.clone(),
+                a.at,
+            ));
+        }
+        self.db
+            .write(move |c| {
+                let mut stmt = c.prepare_cached(
+                    "INSERT OR IGNORE INTO webhook_attempts (delivery_id, attempt, webhook_id, \
+                     account_id, outcome, latency_ms, error, response_excerpt, at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )?;
+                for r in &rows {
+                    stmt.execute(params![r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8])?;
+                }
+                Ok(())
+            })
+            .await
+            .map_err(store_error)
+    }
+
     async fn list_attempts(
         &self,
         account_id: &str,
@@ -1047,6 +1081,28 @@ impl DeliveryQueue for SqliteDeliveryQueue {
                 } else {
                     Err(abort(Abort::Stale))
                 }
+            })
+            .await
+            .map_err(queue_error)
+    }
+
+    async fn ack_batch(&self, receipts: &[Receipt]) -> Result<usize, QueueError> {
+        let leases: Vec<(i64, String)> = receipts
+            .iter()
+            .filter_map(|r| parse_receipt(r).map(|(seq, token)| (seq, token.to_owned())))
+            .collect();
+        if leases.is_empty() {
+            return Ok(0);
+        }
+        self.db
+            .write(move |c| {
+                let mut stmt =
+                    c.prepare_cached("DELETE FROM webhook_queue WHERE seq = ?1 AND receipt = ?2")?;
+                let mut acked = 0;
+                for (seq, token) in &leases {
+                    acked += stmt.execute(params![seq, token])?;
+                }
+                Ok(acked)
             })
             .await
             .map_err(queue_error)

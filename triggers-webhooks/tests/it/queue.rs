@@ -40,7 +40,7 @@ async fn sqlite_queue_passes_the_whole_suite() {
     .await;
     assert_eq!(
         n.load(Ordering::SeqCst),
-        7,
+        8,
         "every check ran on its own queue"
     );
 }
@@ -64,6 +64,7 @@ checks!(
     concurrent_receivers_never_share_a_job,
     retry_puts_back_with_delay,
     delays_over_the_queue_limit_are_refused,
+    ack_batch_skips_stale_receipts,
 );
 
 /// Receivers on separate tasks never hold the same job at once.

@@ -38,7 +38,7 @@ async fn sqlite_store_passes_the_whole_suite() {
     .await;
     assert_eq!(
         n.load(Ordering::SeqCst),
-        6,
+        7,
         "every check ran on its own store"
     );
 }
@@ -60,6 +60,7 @@ checks!(
     update_detects_lost_updates,
     delete_is_account_scoped,
     attempts_are_listed_newest_first,
+    record_attempts_batches_and_skips_duplicates,
     dead_letters_are_listed_and_replayed_once,
 );
 

@@ -1,0 +1,3 @@
+module github.com/zapier/triggers-api-go
+
+go 1.22
