@@ -9,7 +9,8 @@
 #   2. builds triggers-service (`cargo build -p triggers-service`, honouring
 #      CARGO_TARGET_DIR) unless TRIGGERS_SERVICE_BIN names a binary;
 #   3. starts `triggers-service serve` on a free 127.0.0.1 port with a fresh
-#      temporary data directory, waits for /healthz (at most ~30 s) and reads
+#      temporary data directory and webhook destinations restricted to
+#      127.0.0.1 and localhost, waits for /healthz (at most ~30 s) and reads
 #      the admin API key printed once at first start;
 #   4. creates the run's identities: a second admin key of that account
 #      ("owner", sends every request) and, with `triggers-service keys
@@ -116,7 +117,19 @@ trap 'exit 143' TERM
 PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
 BASE="http://127.0.0.1:$PORT"
 log "starting $BIN serve on $BASE (data: $DATA)"
-"$BIN" serve --listen "127.0.0.1:$PORT" --data-dir "$DATA" >"$WORK/server.out" 2>"$WORK/server.err" &
+# Webhooks are registered by generated requests, so they may only name
+# loopback hosts: TRIGGERS_WEBHOOKS_ALLOW_LOCAL=true admits http:// and
+# loopback destinations at all (the default policy is https to public
+# addresses only), and the egress allowlist TRIGGERS_WEBHOOKS_ALLOWED_HOSTS
+# refuses every other host with 400 url_not_allowed, when a webhook is
+# registered or changed and again before every test send and delivery. So
+# neither test sends nor deliveries ever leave the machine, and DNS is never
+# queried (the hooks give positive cases http://127.0.0.1:9/…, an IP literal
+# on a port where nothing listens; edge_cases.py checks that other hosts are
+# refused and that every webhook of the run names a loopback host).
+log "webhook destinations: 127.0.0.1 and localhost only"
+TRIGGERS_WEBHOOKS_ALLOW_LOCAL=true TRIGGERS_WEBHOOKS_ALLOWED_HOSTS=127.0.0.1,localhost \
+    "$BIN" serve --listen "127.0.0.1:$PORT" --data-dir "$DATA" >"$WORK/server.out" 2>"$WORK/server.err" &
 SERVER_PID=$!
 
 ready=0

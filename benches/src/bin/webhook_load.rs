@@ -199,7 +199,8 @@ fn start_service(bin: &str) -> Res<Service> {
         .spawn()?;
     let stdout = child.stdout.take().ok_or("no stdout")?;
     let mut key = None;
-    for line in BufReader::new(stdout).lines() {
+    let mut lines = BufReader::new(stdout).lines();
+    for line in lines.by_ref() {
         let line = line?;
         if let Some(start) = line.find("trgk_") {
             key = Some(
@@ -211,6 +212,8 @@ fn start_service(bin: &str) -> Res<Service> {
             break;
         }
     }
+    // Keep draining: a closed pipe would fail the service's later prints.
+    std::thread::spawn(move || for _ in lines {});
     Ok(Service {
         child,
         base: format!("http://127.0.0.1:{port}"),

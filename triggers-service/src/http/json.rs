@@ -33,6 +33,14 @@ fn is_json(req: &Request) -> bool {
 
 /// Parses JSON bytes with field paths in errors.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // Every body of this API is a JSON object; serde would also read a
+    // struct from an array (`["shop", "order.created", {}]`).
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return Err(ApiError::bad_request(
+            "invalid_field",
+            "invalid request body: expected a JSON object",
+        ));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let path = e.path().to_string();

@@ -14,7 +14,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use http::StatusCode;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::value::RawValue;
 use serde_json::{Value, json};
 use triggers_signing::webhook::WebhookSecret;
 use triggers_webhooks::engine::EngineError;
@@ -187,25 +186,12 @@ fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
         .map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))
 }
 
-/// Reads the fields of a JSON object body. serde also reads a struct from a
-/// JSON array (`[null, null]` would be a valid `RotateSecret`): anything but
-/// an object is refused first.
-fn object<T: DeserializeOwned>(raw: &RawValue) -> Result<T, ApiError> {
-    if !raw.get().starts_with('{') {
-        return Err(ApiError::bad_request(
-            "invalid_field",
-            "invalid request body: expected a JSON object",
-        ));
-    }
-    parse(raw.get().as_bytes())
-}
-
 /// Parses an empty body as the default.
 fn optional_body<T: Default + DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         Ok(T::default())
     } else {
-        object(&parse::<Box<RawValue>>(body)?)
+        parse(body)
     }
 }
 
@@ -246,10 +232,9 @@ pub struct CreateWebhook {
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
-    ApiJson(body): ApiJson<Box<RawValue>>,
+    ApiJson(body): ApiJson<CreateWebhook>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
-    let body: CreateWebhook = object(&body)?;
     let events = events_of(body.events)?.unwrap_or_else(EventFilter::all);
     let mut spec = WebhookSpec::new(caller.account_id.clone(), body.url, events);
     spec.description = body.description.unwrap_or_default();
@@ -354,10 +339,9 @@ pub async fn update(
     State(state): State<AppState>,
     caller: Caller,
     Path(raw): Path<String>,
-    ApiJson(body): ApiJson<Box<RawValue>>,
+    ApiJson(body): ApiJson<UpdateWebhook>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
-    let body: UpdateWebhook = object(&body)?;
     let id = id_of(&raw, EngineError::WebhookNotFound)?;
     let update = WebhookUpdate {
         url: body.url,
@@ -599,10 +583,9 @@ pub struct BulkReplayBody {
 pub async fn replay_range(
     State(state): State<AppState>,
     caller: Caller,
-    ApiJson(body): ApiJson<Box<RawValue>>,
+    ApiJson(body): ApiJson<BulkReplayBody>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
-    let body: BulkReplayBody = object(&body)?;
     let since = time_of(body.since.as_deref(), "since", "invalid_field")?;
     let until = time_of(body.until.as_deref(), "until", "invalid_field")?;
     let r = state

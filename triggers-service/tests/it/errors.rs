@@ -186,6 +186,26 @@ async fn regressions_found_by_schemathesis() {
         .unwrap();
     assert_eq!(error_code(res).await, (400, "malformed_json".into()));
 
+    // serde reads a struct from a JSON array; every body must be an object.
+    for (path, body) in [
+        ("/v1/events", r#"["shop","order.created",{}]"#),
+        ("/v1/api-keys", r#"["x"]"#),
+        ("/v1/webhooks", r#" ["http://127.0.0.1:9/hook"]"#),
+    ] {
+        let res = s
+            .req(Method::POST, path, &k)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            error_code(res).await,
+            (400, "invalid_field".into()),
+            "{path}"
+        );
+    }
+
     // JSON Schema integers written as floats are integers.
     let (key_id, _, _) = s.create_key(json!({ "name": "f" })).await;
     let res = s
