@@ -247,7 +247,9 @@ pub fn webhook_engine(
         .policy(policy)
         .connect_timeout(Duration::from_millis(c.connect_timeout_ms.max(1)))
         .request_timeout(request_timeout)
-        .pool_max_idle_per_host(c.per_endpoint_concurrency.max(1))
+        // Several webhooks often share a host (and its pool): keep as many
+        // idle connections as can be busy, or bursts reconnect every time.
+        .pool_max_idle_per_host(c.concurrency.max(1))
         .build()
         .map_err(|e| StartError::Webhooks(e.to_string()))?;
     let max_delay = Duration::from_secs(c.retry_max_delay_secs.max(1));

@@ -212,6 +212,47 @@ impl Db {
         rx.await.map_err(|_| DbError::Closed)?
     }
 
+    /// Like [`write`](Self::write), but resolves as soon as `f` has run in
+    /// the open transaction, without waiting for the commit: for changes
+    /// that may be lost in a crash or a failed commit without harm (a
+    /// queue's lease, which only hides a job for a while). Later writes see
+    /// them; readers see them once committed.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = tempfile::tempdir()?;
+    /// let db = triggers_sqlite::Db::open(dir.path().join("d.db"), Default::default())?;
+    /// db.migrate("demo", &["CREATE TABLE t (n INTEGER)"]).await?;
+    /// db.write_unsynced(|c| Ok(c.execute("INSERT INTO t VALUES (1)", [])?)).await?;
+    /// let n: i64 = db.write(|c| Ok(c.query_row("SELECT count(*) FROM t", [], |r| r.get(0))?)).await?;
+    /// assert_eq!(n, 1);
+    /// # Ok(()) }
+    /// ```
+    pub async fn write_unsynced<R, F>(&self, f: F) -> Result<R, DbError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R, DbError> + Send + 'static,
+    {
+        let sender = self
+            .inner
+            .writer
+            .lock()
+            .map_err(|_| DbError::Closed)?
+            .clone()
+            .ok_or(DbError::Closed)?;
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move |conn: Result<&Connection, String>| {
+            let result = match conn {
+                Ok(conn) => in_savepoint(conn, f),
+                Err(reason) => Err(DbError::Unavailable(reason)),
+            };
+            let _ = tx.send(result);
+            Box::new(|_: Result<(), DbError>| {})
+        });
+        sender.send(job).await.map_err(|_| DbError::Closed)?;
+        rx.await.map_err(|_| DbError::Closed)?
+    }
+
     /// Runs `f` on a reader connection, on a blocking thread. Sees every
     /// write whose future has resolved.
     pub async fn read<R, F>(&self, f: F) -> Result<R, DbError>

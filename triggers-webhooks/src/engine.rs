@@ -131,7 +131,7 @@ pub struct EngineConfig {
     pub concurrency: usize,
     /// Deliveries in flight at once to one webhook. Default 32.
     pub per_endpoint: usize,
-    /// Jobs leased per receive, at most. Default 100.
+    /// Jobs leased per receive, at most. Default 256.
     pub batch: usize,
     /// How long a leased job stays invisible: longer than the client's whole
     /// request timeout, so a job is never delivered twice at once. Default
@@ -166,12 +166,12 @@ impl Default for EngineConfig {
             url_policy: UrlPolicy::default(),
             concurrency: 256,
             per_endpoint: 32,
-            batch: 100,
+            batch: 256,
             visibility_timeout: Duration::from_secs(60),
             idle_poll: Duration::from_millis(250),
             saturated_delay: Duration::from_millis(200),
             rotation_transition: DEFAULT_ROTATION_TRANSITION,
-            cache_ttl: Duration::from_secs(1),
+            cache_ttl: Duration::from_secs(5),
             allowed_hosts: None,
         }
     }
@@ -343,7 +343,7 @@ struct RecentEvents {
 }
 
 /// Payload bytes the recent-events cache holds at most.
-const RECENT_EVENT_BYTES: usize = 32 * 1024 * 1024;
+const RECENT_EVENT_BYTES: usize = 8 * 1024 * 1024;
 
 impl RecentEvents {
     fn insert(&mut self, event: Arc<EventData>) {

@@ -414,13 +414,32 @@ async fn main() -> Res<()> {
     lat.sort_unstable();
     let rss = rss.lock().await.clone();
     let rss_max = rss.iter().copied().max().unwrap_or(0);
+    // Dead letters (deliveries given up after the retry budget), by paging.
+    let mut dead = 0u64;
+    let mut cursor: Option<String> = None;
+    loop {
+        let url = match &cursor {
+            Some(c) => format!("{}/v1/dead-letters?limit=100&cursor={c}", svc.base),
+            None => format!("{}/v1/dead-letters?limit=100", svc.base),
+        };
+        let req = Request::get(url)
+            .header("authorization", format!("Bearer {}", svc.key))
+            .body(Full::new(Bytes::new()))?;
+        let body = client.request(req).await?.into_body().collect().await?.to_bytes();
+        let page: serde_json::Value = serde_json::from_slice(&body)?;
+        dead += page["dead_letters"].as_array().map_or(0, |a| a.len() as u64);
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
     let mut svc = svc;
     let _ = svc.child.kill();
     let _ = svc.child.wait();
     println!(
         "RESULT webhooks={} seconds={} rate={} accepted={} refused={} expected_deliveries={} delivered={} \
          load_window_deliveries_per_s={:.0} end_to_end_deliveries_per_s={:.0} \
-         latency_ms_p50={:.1} p90={:.1} p99={:.1} max={:.1} rss_kb_max={} rss_kb_first={} rss_kb_last={}",
+         dead_letters={} latency_ms_p50={:.1} p90={:.1} p99={:.1} max={:.1} rss_kb_max={} rss_kb_first={} rss_kb_last={}",
         a.webhooks,
         a.seconds,
         a.rate,
@@ -430,6 +449,7 @@ async fn main() -> Res<()> {
         delivered,
         window_deliveries as f64 / window_secs,
         delivered as f64 / end_to_end_secs,
+        dead,
         percentile(&lat, 0.50),
         percentile(&lat, 0.90),
         percentile(&lat, 0.99),

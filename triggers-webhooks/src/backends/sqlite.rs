@@ -1024,7 +1024,9 @@ impl DeliveryQueue for SqliteDeliveryQueue {
         let max = i64::try_from(max).unwrap_or(i64::MAX);
         let leased = self
             .db
-            .write(move |c| {
+            // A lease lost in a crash only makes the job visible again
+            // (at least once), so it need not wait for a durable commit.
+            .write_unsynced(move |c| {
                 let rows: Vec<(i64, String, i64)> = {
                     let mut stmt = c.prepare(
                         "SELECT seq, job, receive_count FROM webhook_queue \
