@@ -64,7 +64,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use rand::Rng;
 use serde_json::value::RawValue;
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, oneshot};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc};
 use tokio::task::JoinSet;
 use triggers_keys::MasterKey;
 use uuid::Uuid;
@@ -375,7 +375,6 @@ struct Completion {
     delivery: Delivery,
     attempt: Attempt,
     receipt: Receipt,
-    done: oneshot::Sender<()>,
 }
 
 /// Successful attempts recorded and acked per batch, at most.
@@ -900,7 +899,8 @@ impl Webhooks {
         let slots = Arc::new(Semaphore::new(config.concurrency.max(1)));
         let mut tasks = JoinSet::new();
         // Successes are recorded and acked in batches (two writes per batch
-        // instead of two per delivery); each task waits for its batch.
+        // instead of two per delivery), behind the deliveries: a slot frees
+        // when its HTTP attempt ends, not when its record is durable.
         let (completions, completed) = mpsc::channel(config.concurrency.max(1));
         let collector = tokio::spawn(self.clone().collect(completed));
         let mut backoff = Duration::from_millis(50);
@@ -971,19 +971,17 @@ impl Webhooks {
         let _ = collector.await;
     }
 
-    /// Records and acks successful attempts in batches, then releases their
-    /// tasks. On a store or queue failure the batch's jobs stay leased and
+    /// Records and acks successful attempts in batches. On a store or queue
+    /// failure the batch's jobs stay leased and
     /// are delivered again after the lease (at least once).
     async fn collect(self, mut rx: mpsc::Receiver<Completion>) {
         let mut buf = Vec::with_capacity(COMPLETION_BATCH);
         while rx.recv_many(&mut buf, COMPLETION_BATCH).await > 0 {
             let mut records = Vec::with_capacity(buf.len());
             let mut receipts = Vec::with_capacity(buf.len());
-            let mut waiting = Vec::with_capacity(buf.len());
             for c in buf.drain(..) {
                 records.push((c.delivery, c.attempt));
                 receipts.push(c.receipt);
-                waiting.push(c.done);
             }
             let stored = match self.inner.store.record_attempts(&records).await {
                 Ok(()) => self
@@ -996,11 +994,8 @@ impl Webhooks {
                 Err(e) => Err(EngineError::Store(e)),
             };
             if let Err(e) = stored {
-                bump(&self.inner.counters.errors, waiting.len() as u64);
+                bump(&self.inner.counters.errors, receipts.len() as u64);
                 tracing::warn!(error = %e, "recording delivered attempts failed; they will be delivered again");
-            }
-            for done in waiting {
-                let _ = done.send(());
             }
         }
     }
@@ -1159,7 +1154,6 @@ impl Webhooks {
                 }
                 return ack_or_stale(inner.queue.ack(receipt).await);
             };
-            let (done, finished) = oneshot::channel();
             let completion = Completion {
                 delivery: Delivery {
                     attempts: job.attempt,
@@ -1167,7 +1161,6 @@ impl Webhooks {
                 },
                 attempt,
                 receipt: receipt.clone(),
-                done,
             };
             if let Err(mpsc::error::SendError(c)) = tx.send(completion).await {
                 // The collector is gone (shutting down): record it here.
@@ -1177,7 +1170,8 @@ impl Webhooks {
                 }
                 return ack_or_stale(inner.queue.ack(receipt).await);
             }
-            let _ = finished.await;
+            // The delivery slot is free now; the completion channel (as
+            // deep as the concurrency) is the backpressure on the store.
             return Ok(());
         }
         match inner.store.record_attempt(&delivery, &attempt).await {
