@@ -2,7 +2,7 @@
 # Runs every test of every language in this repository.
 #
 #   ./scripts/test.sh            # everything
-#   ./scripts/test.sh rust       # one or more sections: rust python api
+#   ./scripts/test.sh rust       # one or more sections: rust python api sdks
 #
 # Installs what it needs (idempotently: already-installed tools are skipped),
 # and reuses a cargo target directory outside the clone so repeated runs are
@@ -66,9 +66,22 @@ section_api() {
         || failures+=("schemathesis")
 }
 
+section_sdks() {
+    # The signing core in other languages. Each script installs what it needs
+    # (Debian rustc-web for wasm32, wasm-bindgen-cli, cbindgen, npm packages,
+    # Chromium) only when missing, and reuses build directories under
+    # ~/.cache/triggers.
+    log "sdks: bindings/ffi (C ABI: every vector, header current, C smoke test)"
+    ./bindings/ffi/test.sh || failures+=("bindings/ffi")
+    log "sdks: Go module over the C ABI (go vet, go test -race, every vector)"
+    ./sdks/go/test.sh || failures+=("sdks/go")
+    log "sdks: TypeScript over WebAssembly (every vector in Node ESM/CJS and Chromium)"
+    ./sdks/typescript/test.sh || failures+=("sdks/typescript")
+}
+
 sections=("$@")
 if [ ${#sections[@]} -eq 0 ]; then
-    sections=(rust python api)
+    sections=(rust python api sdks)
 fi
 for s in "${sections[@]}"; do
     "section_$s"
