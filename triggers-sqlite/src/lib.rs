@@ -183,6 +183,16 @@ impl Db {
         &self.inner.path
     }
 
+    /// The writer thread's queue, unless the database is closed.
+    fn writer(&self) -> Result<mpsc::Sender<Job>, DbError> {
+        self.inner
+            .writer
+            .lock()
+            .map_err(|_| DbError::Closed)?
+            .clone()
+            .ok_or(DbError::Closed)
+    }
+
     /// Runs `f` in the writer, inside its own savepoint of a group-committed
     /// transaction. Resolves after the commit is durable. If `f` fails (or
     /// panics) only its own changes are rolled back.
@@ -191,13 +201,7 @@ impl Db {
         R: Send + 'static,
         F: FnOnce(&Connection) -> Result<R, DbError> + Send + 'static,
     {
-        let sender = self
-            .inner
-            .writer
-            .lock()
-            .map_err(|_| DbError::Closed)?
-            .clone()
-            .ok_or(DbError::Closed)?;
+        let sender = self.writer()?;
         let (tx, rx) = oneshot::channel();
         let job: Job = Box::new(move |conn: Result<&Connection, String>| {
             let result = match conn {
@@ -233,13 +237,7 @@ impl Db {
         R: Send + 'static,
         F: FnOnce(&Connection) -> Result<R, DbError> + Send + 'static,
     {
-        let sender = self
-            .inner
-            .writer
-            .lock()
-            .map_err(|_| DbError::Closed)?
-            .clone()
-            .ok_or(DbError::Closed)?;
+        let sender = self.writer()?;
         let (tx, rx) = oneshot::channel();
         let job: Job = Box::new(move |conn: Result<&Connection, String>| {
             let result = match conn {

@@ -341,11 +341,9 @@ async fn main() -> Res<()> {
     let delivered_at_start_of_window = Arc::new(AtomicU64::new(0));
     let gate = Arc::new(Semaphore::new(a.concurrency));
     let mut tasks = tokio::task::JoinSet::new();
-    let mut tick = tokio::time::interval(Duration::from_micros(if a.rate > 0 {
-        1_000_000 / a.rate
-    } else {
-        1_000
-    }));
+    let mut tick = tokio::time::interval(Duration::from_micros(
+        1_000_000u64.checked_div(a.rate).unwrap_or(1_000),
+    ));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
     let warmup_done = start + Duration::from_secs(2);
     let mut warm = false;
@@ -425,9 +423,17 @@ async fn main() -> Res<()> {
         let req = Request::get(url)
             .header("authorization", format!("Bearer {}", svc.key))
             .body(Full::new(Bytes::new()))?;
-        let body = client.request(req).await?.into_body().collect().await?.to_bytes();
+        let body = client
+            .request(req)
+            .await?
+            .into_body()
+            .collect()
+            .await?
+            .to_bytes();
         let page: serde_json::Value = serde_json::from_slice(&body)?;
-        dead += page["dead_letters"].as_array().map_or(0, |a| a.len() as u64);
+        dead += page["dead_letters"]
+            .as_array()
+            .map_or(0, |a| a.len() as u64);
         match page["next_cursor"].as_str() {
             Some(c) => cursor = Some(c.to_owned()),
             None => break,
