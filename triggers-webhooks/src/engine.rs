@@ -328,6 +328,7 @@ struct Inner {
     cache: Mutex<HashMap<String, Cached>>,
     endpoints: Mutex<HashMap<Uuid, Arc<Semaphore>>>,
     recent: Mutex<RecentEvents>,
+    reload: tokio::sync::Mutex<()>,
     wake: Notify,
     counters: Counters,
 }
@@ -424,6 +425,7 @@ impl Webhooks {
                 cache: Mutex::new(HashMap::new()),
                 endpoints: Mutex::new(HashMap::new()),
                 recent: Mutex::new(RecentEvents::default()),
+                reload: tokio::sync::Mutex::new(()),
                 wake: Notify::new(),
                 counters: Counters::default(),
             }),
@@ -806,16 +808,23 @@ impl Webhooks {
     /// fresh.
     async fn account_webhooks(&self, account_id: &str) -> Result<Arc<Vec<Webhook>>, StoreError> {
         let ttl = self.inner.config.cache_ttl;
-        if let Some(c) = self
-            .inner
-            .cache
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(account_id)
-        {
-            if c.at.elapsed() < ttl {
-                return Ok(c.webhooks.clone());
-            }
+        let fresh = || {
+            self.inner
+                .cache
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(account_id)
+                .filter(|c| c.at.elapsed() < ttl)
+                .map(|c| c.webhooks.clone())
+        };
+        if let Some(webhooks) = fresh() {
+            return Ok(webhooks);
+        }
+        // One reload at a time: the deliveries waiting meanwhile take its
+        // result instead of each listing every webhook again.
+        let _reloading = self.inner.reload.lock().await;
+        if let Some(webhooks) = fresh() {
+            return Ok(webhooks);
         }
         let read_at = Instant::now();
         let mut all = Vec::new();
