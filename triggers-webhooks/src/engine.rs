@@ -338,8 +338,8 @@ struct Inner {
 /// of payload; oldest out first.
 #[derive(Default)]
 struct RecentEvents {
-    map: HashMap<(String, Uuid), Arc<EventData>>,
-    order: std::collections::VecDeque<(String, Uuid)>,
+    map: HashMap<Uuid, Arc<EventData>>,
+    order: std::collections::VecDeque<Uuid>,
     bytes: usize,
 }
 
@@ -347,10 +347,13 @@ struct RecentEvents {
 const RECENT_EVENT_BYTES: usize = 8 * 1024 * 1024;
 
 impl RecentEvents {
+    fn size(event: &EventData) -> usize {
+        event.payload.get().len() + 256
+    }
+
     fn insert(&mut self, event: Arc<EventData>) {
-        let key = (event.account_id.clone(), event.event_id);
-        let size = event.payload.get().len() + 256;
-        if size > RECENT_EVENT_BYTES / 4 || self.map.contains_key(&key) {
+        let size = Self::size(&event);
+        if size > RECENT_EVENT_BYTES / 4 || self.map.contains_key(&event.event_id) {
             return;
         }
         while self.bytes + size > RECENT_EVENT_BYTES {
@@ -358,16 +361,20 @@ impl RecentEvents {
                 break;
             };
             if let Some(e) = self.map.remove(&old) {
-                self.bytes -= e.payload.get().len() + 256;
+                self.bytes -= Self::size(&e);
             }
         }
         self.bytes += size;
-        self.order.push_back(key.clone());
-        self.map.insert(key, event);
+        self.order.push_back(event.event_id);
+        self.map.insert(event.event_id, event);
     }
 
+    /// The event, if cached and of `account_id`.
     fn get(&self, account_id: &str, event_id: Uuid) -> Option<Arc<EventData>> {
-        self.map.get(&(account_id.to_owned(), event_id)).cloned()
+        self.map
+            .get(&event_id)
+            .filter(|e| e.account_id == account_id)
+            .cloned()
     }
 }
 
@@ -577,10 +584,7 @@ impl Webhooks {
                 let (rotated, new_secret) =
                     w.rotate_secret(&self.inner.master, secret.clone(), transition, now)?;
                 issued = Some(new_secret);
-                Ok(Webhook {
-                    updated_at: now.max(w.updated_at.saturating_add(1)),
-                    ..rotated
-                })
+                Ok(rotated)
             })
             .await?;
         let secret = issued.ok_or(EngineError::Conflict)?;
@@ -654,7 +658,6 @@ impl Webhooks {
         let seconds = u64::try_from(now / 1_000_000).map_err(|_| Error::TimestampOutOfRange)?;
         let headers = signed_headers(msg_id, seconds, &body, &secrets)?;
         drop(secrets);
-        let headers: Vec<(&str, String)> = headers;
         Ok(self
             .inner
             .client
@@ -866,7 +869,7 @@ impl Webhooks {
     /// subscribed to its type, and wakes the worker. Returns how many.
     /// Idempotent in effect: a repeated fan-out enqueues the same delivery
     /// ids (receivers see the same `webhook-id`).
-    pub async fn fan_out(&self, event: &EventData) -> Result<usize, EngineError> {
+    pub async fn fan_out(&self, event: EventData) -> Result<usize, EngineError> {
         let webhooks = self.account_webhooks(&event.account_id).await?;
         let jobs: Vec<Job> = webhooks
             .iter()
@@ -888,7 +891,7 @@ impl Webhooks {
             .recent
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(Arc::new(event.clone()));
+            .insert(Arc::new(event));
         self.inner
             .queue
             .enqueue_batch(&jobs, Duration::ZERO)
@@ -1086,8 +1089,7 @@ impl Webhooks {
         }
         let Some(webhook) = self.job_webhook(job).await? else {
             // Deleted: its deliveries go with it.
-            inner.queue.ack(receipt).await?;
-            return Ok(());
+            return ack_or_stale(inner.queue.ack(receipt).await);
         };
         let recent = inner
             .recent
@@ -1105,10 +1107,9 @@ impl Webhooks {
         };
         let Some(event) = event else {
             tracing::warn!(event_id = %job.event_id, "event of a delivery no longer exists");
-            inner.queue.ack(receipt).await?;
-            return Ok(());
+            return ack_or_stale(inner.queue.ack(receipt).await);
         };
-        let delivery = Delivery {
+        let mut delivery = Delivery {
             delivery_id: job.delivery_id,
             webhook_id: job.webhook_id,
             account_id: job.account_id.clone(),
@@ -1149,96 +1150,67 @@ impl Webhooks {
         if let Some(e) = &result.error {
             attempt = attempt.error(e);
         }
-        attempt.response_excerpt = result.response_excerpt.clone();
-        if attempt.disposition() == Disposition::Success {
-            bump(&inner.counters.delivered, 1);
-            let Some(tx) = completions else {
-                let delivery = Delivery {
-                    attempts: job.attempt,
-                    ..delivery
-                };
-                match inner.store.record_attempt(&delivery, &attempt).await {
-                    Ok(()) | Err(StoreError::Conflict) => {}
-                    Err(e) => return Err(EngineError::Store(e)),
-                }
-                return ack_or_stale(inner.queue.ack(receipt).await);
-            };
-            let completion = Completion {
-                delivery: Delivery {
-                    attempts: job.attempt,
-                    ..delivery
-                },
-                attempt,
-                receipt: receipt.clone(),
-            };
-            if let Err(mpsc::error::SendError(c)) = tx.send(completion).await {
-                // The collector is gone (shutting down): record it here.
-                match inner.store.record_attempt(&c.delivery, &c.attempt).await {
-                    Ok(()) | Err(StoreError::Conflict) => {}
-                    Err(e) => return Err(EngineError::Store(e)),
-                }
-                return ack_or_stale(inner.queue.ack(receipt).await);
-            }
-            // The delivery slot is free now; the completion channel (as
-            // deep as the concurrency) is the backpressure on the store.
-            return Ok(());
-        }
-        match inner.store.record_attempt(&delivery, &attempt).await {
-            // A redelivered job recorded this attempt already.
-            Ok(()) | Err(StoreError::Conflict) => {}
-            Err(e) => return Err(EngineError::Store(e)),
-        }
-        let delivery = Delivery {
-            attempts: job.attempt,
-            ..delivery
-        };
+        attempt.response_excerpt = result.response_excerpt;
+        delivery.attempts = job.attempt;
+        let disposition = attempt.disposition();
 
-        match attempt.disposition() {
-            // Handled above.
-            Disposition::Success => ack_or_stale(inner.queue.ack(receipt).await),
-            Disposition::Retry => {
-                let policy = inner.config.retry.with_max_retries(webhook.max_retries);
-                let nth_failure = job
-                    .attempt
-                    .saturating_sub(job.first_attempt)
-                    .saturating_add(1);
-                let r: f64 = rand::thread_rng().r#gen();
-                match policy.next_delay(nth_failure, result.retry_after, r) {
-                    Some(delay) => {
-                        let (now_part, rest) = split_delay(delay);
-                        let next = Job {
-                            attempt: job.attempt.saturating_add(1),
-                            not_before: rest.map(|_| now.saturating_add(micros(delay))),
-                            ..job.clone()
-                        };
-                        bump(&inner.counters.retried, 1);
-                        ack_or_stale(inner.queue.retry(receipt, &next, now_part).await)
-                    }
-                    None => {
-                        self.dead_letter(
-                            &delivery,
-                            Some(&attempt),
-                            DeadLetterReason::RetriesExhausted,
-                            receipt,
-                        )
-                        .await
-                    }
+        if disposition == Disposition::Success {
+            bump(&inner.counters.delivered, 1);
+            if let Some(tx) = completions {
+                let completion = Completion {
+                    delivery,
+                    attempt,
+                    receipt: receipt.clone(),
+                };
+                match tx.send(completion).await {
+                    // The delivery slot is free now; the completion channel
+                    // (as deep as the concurrency) is the backpressure on
+                    // the store.
+                    Ok(()) => return Ok(()),
+                    // The collector is gone (shutting down): record it here.
+                    Err(mpsc::error::SendError(c)) => (delivery, attempt) = (c.delivery, c.attempt),
                 }
             }
-            Disposition::Deactivate => {
-                self.deactivate(&webhook).await?;
-                self.dead_letter(&delivery, Some(&attempt), DeadLetterReason::Gone, receipt)
+            self.record(&delivery, &attempt).await?;
+            return ack_or_stale(inner.queue.ack(receipt).await);
+        }
+
+        self.record(&delivery, &attempt).await?;
+        if disposition == Disposition::Retry {
+            let policy = inner.config.retry.with_max_retries(webhook.max_retries);
+            let nth_failure = job
+                .attempt
+                .saturating_sub(job.first_attempt)
+                .saturating_add(1);
+            let r: f64 = rand::thread_rng().r#gen();
+            if let Some(delay) = policy.next_delay(nth_failure, result.retry_after, r) {
+                let (now_part, rest) = split_delay(delay);
+                let next = Job {
+                    attempt: job.attempt.saturating_add(1),
+                    not_before: rest.map(|_| now.saturating_add(micros(delay))),
+                    ..job.clone()
+                };
+                bump(&inner.counters.retried, 1);
+                return ack_or_stale(inner.queue.retry(receipt, &next, now_part).await);
+            }
+        }
+        if disposition == Disposition::Deactivate {
+            self.deactivate(&webhook).await?;
+        }
+        match DeadLetterReason::for_disposition(disposition) {
+            Some(reason) => {
+                self.dead_letter(&delivery, Some(&attempt), reason, receipt)
                     .await
             }
-            Disposition::DeadLetter => {
-                self.dead_letter(
-                    &delivery,
-                    Some(&attempt),
-                    DeadLetterReason::Blocked,
-                    receipt,
-                )
-                .await
-            }
+            None => ack_or_stale(inner.queue.ack(receipt).await),
+        }
+    }
+
+    /// Records an attempt; one recorded already (a redelivered job) is fine.
+    async fn record(&self, delivery: &Delivery, attempt: &Attempt) -> Result<(), EngineError> {
+        match self.inner.store.record_attempt(delivery, attempt).await {
+            Ok(()) | Err(StoreError::Conflict) => Ok(()),
+            Err(e) => Err(EngineError::Store(e)),
         }
     }
 

@@ -374,7 +374,9 @@ impl Webhook {
         let rotated = Webhook {
             secret: sealed,
             previous_secret: previous,
-            updated_at: now,
+            // As in `apply`: every change moves `updated_at`, the condition
+            // of the store's conditional write.
+            updated_at: now.max(self.updated_at.saturating_add(1)),
             ..self.clone()
         };
         Ok((rotated, secret))

@@ -30,14 +30,14 @@ const SWEEP_EVERY: Duration = Duration::from_secs(2);
 const SWEEP_AGE_MICROS: i64 = 2_000_000;
 
 /// The engine's view of an event.
-pub fn event_data(e: &Event) -> EventData {
+pub fn event_data(e: Event) -> EventData {
     EventData {
         event_id: e.event_id,
-        account_id: e.account_id.clone(),
-        event_type: e.event_type.clone(),
-        source: e.source.clone(),
+        account_id: e.account_id,
+        event_type: e.event_type,
+        source: e.source,
         occurred_at: e.received_at,
-        payload: e.payload.clone(),
+        payload: e.payload,
     }
 }
 
@@ -49,7 +49,7 @@ pub struct StoreEvents(pub Arc<dyn EventStore>);
 impl EventSource for StoreEvents {
     async fn event(&self, account_id: &str, event_id: Uuid) -> Result<Option<EventData>, BoxError> {
         let event = self.0.get(account_id, event_id).await?;
-        Ok(event.as_ref().map(event_data))
+        Ok(event.map(event_data))
     }
 }
 
@@ -84,10 +84,11 @@ async fn fan_out_batch(
     for event in batch {
         let webhooks = webhooks.clone();
         tasks.spawn(async move {
-            match webhooks.fan_out(&event_data(&event)).await {
-                Ok(_) => Some(event.event_id),
+            let event_id = event.event_id;
+            match webhooks.fan_out(event_data(event)).await {
+                Ok(_) => Some(event_id),
                 Err(e) => {
-                    tracing::warn!(error = %e, event_id = %event.event_id, "fan-out failed; the sweep retries it");
+                    tracing::warn!(error = %e, %event_id, "fan-out failed; the sweep retries it");
                     None
                 }
             }

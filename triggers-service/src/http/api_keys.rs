@@ -15,6 +15,7 @@ use crate::core::events::check_name;
 use crate::core::time::rfc3339_secs;
 use crate::error::ApiError;
 use crate::http::json::ApiJson;
+use crate::http::{page, query};
 use crate::state::AppState;
 
 impl From<KeyError> for ApiError {
@@ -148,20 +149,8 @@ pub async fn list(
     params: Result<Query<ListParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
-    let Query(p) = params.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
-    let limit = p.limit.unwrap_or(50);
-    if !(1..=MAX_KEYS_PAGE).contains(&limit) {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            format!("limit must be between 1 and {MAX_KEYS_PAGE}"),
-        ));
-    }
-    let after = match p.cursor.as_deref() {
-        Some(c) => Some(parse_key_id(c).ok_or_else(|| {
-            ApiError::bad_request("invalid_cursor", "cursor is not one this API returned")
-        })?),
-        None => None,
-    };
+    let p = query(params)?;
+    let (limit, after) = page(p.limit, MAX_KEYS_PAGE, p.cursor.as_deref(), parse_key_id)?;
     let page = state
         .keys
         .list(&caller.account_id, after.as_ref(), limit)

@@ -15,6 +15,7 @@ use crate::core::events::{Cursor, InboxQuery, Ingested, MAX_PAYLOAD_BYTES, NewEv
 use crate::core::time::now_micros;
 use crate::error::ApiError;
 use crate::http::json::ApiJson;
+use crate::http::{page, query};
 use crate::state::AppState;
 
 /// Body of `POST /v1/events`.
@@ -149,27 +150,15 @@ pub async fn inbox(
     caller: Caller,
     params: Result<Query<InboxParams>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(p) = params.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
-    let limit = p.limit.unwrap_or(50);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            "limit must be between 1 and 500",
-        ));
-    }
-    let after = match p.cursor.as_deref() {
-        Some(c) => Some(Cursor::decode(c).ok_or_else(|| {
-            ApiError::bad_request("invalid_cursor", "cursor is not one this API returned")
-        })?),
-        None => None,
-    };
-    let query = InboxQuery {
+    let p = query(params)?;
+    let (limit, after) = page(p.limit, 500, p.cursor.as_deref(), Cursor::decode)?;
+    let inbox_query = InboxQuery {
         source: p.source,
         event_type: p.event_type,
         after,
         limit,
     };
-    let page = state.events.inbox(&caller.account_id, &query).await?;
+    let page = state.events.inbox(&caller.account_id, &inbox_query).await?;
     // A typed page: payloads stay raw JSON text, never re-parsed.
     Ok(Json(EventList {
         events: page.events.iter().map(|e| e.view()).collect(),

@@ -2,7 +2,8 @@
 //! AWS). Handlers per resource; the envelope middleware makes every error
 //! look the same.
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{DefaultBodyLimit, Query};
 use axum::middleware::from_fn;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
@@ -27,6 +28,38 @@ pub const OPENAPI: &str = include_str!("../../../docs/openapi.json");
 
 /// Signatures remembered against replay (bounded memory).
 const REPLAY_CACHE: usize = 100_000;
+
+/// A listing's query string, or 400 `invalid_query`.
+pub fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
+    q.map(|Query(t)| t)
+        .map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))
+}
+
+/// A listing's page: `limit` (default 50, at most `max`: else 400
+/// `invalid_query`) and the position after `cursor` (one this API returned,
+/// read by `decode`: else 400 `invalid_cursor`).
+pub fn page<C>(
+    limit: Option<usize>,
+    max: usize,
+    cursor: Option<&str>,
+    decode: impl FnOnce(&str) -> Option<C>,
+) -> Result<(usize, Option<C>), ApiError> {
+    let limit = limit.unwrap_or(50);
+    if !(1..=max).contains(&limit) {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!("limit must be between 1 and {max}"),
+        ));
+    }
+    let after = cursor
+        .map(|c| {
+            decode(c).ok_or_else(|| {
+                ApiError::bad_request("invalid_cursor", "cursor is not one this API returned")
+            })
+        })
+        .transpose()?;
+    Ok((limit, after))
+}
 
 /// Builds the router. The only place routes exist.
 pub fn router(state: AppState) -> Router {

@@ -29,6 +29,7 @@ use crate::auth::Caller;
 use crate::core::time::{parse_rfc3339_micros, rfc3339_micros};
 use crate::error::ApiError;
 use crate::http::json::{ApiJson, parse};
+use crate::http::{page, query};
 use crate::state::AppState;
 
 /// Largest page of the webhook, attempt and dead-letter listings.
@@ -165,27 +166,6 @@ fn secret_of(secret: Option<String>) -> Result<Option<WebhookSecret>, ApiError> 
         .transpose()
 }
 
-fn limit_of(limit: Option<usize>) -> Result<usize, ApiError> {
-    let limit = limit.unwrap_or(50);
-    if (1..=MAX_PAGE).contains(&limit) {
-        Ok(limit)
-    } else {
-        Err(ApiError::bad_request(
-            "invalid_query",
-            format!("limit must be between 1 and {MAX_PAGE}"),
-        ))
-    }
-}
-
-fn bad_cursor() -> ApiError {
-    ApiError::bad_request("invalid_cursor", "cursor is not one this API returned")
-}
-
-fn query<T>(q: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
-    q.map(|Query(t)| t)
-        .map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))
-}
-
 /// Parses an empty body as the default.
 fn optional_body<T: Default + DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
@@ -273,12 +253,9 @@ pub async fn list(
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
     let p = query(params)?;
-    let limit = limit_of(p.limit)?;
-    let after = p
-        .cursor
-        .as_deref()
-        .map(|c| Uuid::parse_str(c).map_err(|_| bad_cursor()))
-        .transpose()?;
+    let (limit, after) = page(p.limit, MAX_PAGE, p.cursor.as_deref(), |c| {
+        Uuid::parse_str(c).ok()
+    })?;
     let page = state
         .webhooks
         .list(&caller.account_id, after, limit)
@@ -466,12 +443,12 @@ pub async fn deliveries(
     caller.require_admin()?;
     let id = id_of(&raw, EngineError::WebhookNotFound)?;
     let p = query(params)?;
-    let limit = limit_of(p.limit)?;
-    let after = p
-        .cursor
-        .as_deref()
-        .map(|c| decode_attempt_cursor(c).ok_or_else(bad_cursor))
-        .transpose()?;
+    let (limit, after) = page(
+        p.limit,
+        MAX_PAGE,
+        p.cursor.as_deref(),
+        decode_attempt_cursor,
+    )?;
     let page = state
         .webhooks
         .attempts(&caller.account_id, id, after, limit)
@@ -519,7 +496,7 @@ pub async fn dead_letters(
 ) -> Result<Response, ApiError> {
     caller.require_admin()?;
     let p = query(params)?;
-    let limit = limit_of(p.limit)?;
+    let (limit, after) = page(p.limit, MAX_PAGE, p.cursor.as_deref(), decode_dead_cursor)?;
     let webhook_id = p
         .webhook_id
         .as_deref()
@@ -534,11 +511,6 @@ pub async fn dead_letters(
         since: time_of(p.since.as_deref(), "since", "invalid_query")?,
         until: time_of(p.until.as_deref(), "until", "invalid_query")?,
     };
-    let after = p
-        .cursor
-        .as_deref()
-        .map(|c| decode_dead_cursor(c).ok_or_else(bad_cursor))
-        .transpose()?;
     let page = state
         .webhooks
         .dead_letters(&caller.account_id, &q, after, limit)

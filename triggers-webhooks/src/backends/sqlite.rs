@@ -206,6 +206,60 @@ fn micros(d: Duration) -> i64 {
 pub use crate::Clock;
 use crate::system_clock;
 
+/// An attempt as a `webhook_attempts` row to insert.
+struct NewAttemptRow {
+    delivery_id: String,
+    attempt: i64,
+    webhook_id: String,
+    account_id: String,
+    outcome: String,
+    latency_ms: i64,
+    error: Option<String>,
+    response_excerpt: Option<String>,
+    at: i64,
+}
+
+impl NewAttemptRow {
+    fn of(delivery: &Delivery, attempt: &Attempt) -> Result<Self, StoreError> {
+        if attempt.delivery_id != delivery.delivery_id {
+            return Err(StoreError::Invalid("the attempt is of another delivery"));
+        }
+        Ok(NewAttemptRow {
+            delivery_id: hyphenated(delivery.delivery_id),
+            attempt: i64::from(attempt.attempt),
+            webhook_id: hyphenated(delivery.webhook_id),
+            account_id: delivery.account_id.clone(),
+            outcome: json(&attempt.outcome).map_err(StoreError::backend)?,
+            latency_ms: i64::try_from(attempt.latency_ms).unwrap_or(i64::MAX),
+            error: attempt.error.clone(),
+            response_excerpt: attempt.response_excerpt.clone(),
+            at: attempt.at,
+        })
+    }
+
+    /// `verb`: `INSERT` (a duplicate is a unique violation) or
+    /// `INSERT OR IGNORE`.
+    fn insert(&self, c: &rusqlite::Connection, verb: &str) -> Result<(), DbError> {
+        c.prepare_cached(&format!(
+            "{verb} INTO webhook_attempts (delivery_id, attempt, webhook_id, account_id, \
+             outcome, latency_ms, error, response_excerpt, at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+        ))?
+        .execute(params![
+            self.delivery_id,
+            self.attempt,
+            self.webhook_id,
+            self.account_id,
+            self.outcome,
+            self.latency_ms,
+            self.error,
+            self.response_excerpt,
+            self.at
+        ])?;
+        Ok(())
+    }
+}
+
 // ---------------------------------------------------------------- store
 
 /// A [`WebhookStore`] in a SQLite database.
@@ -601,69 +655,22 @@ impl WebhookStore for SqliteWebhookStore {
         delivery: &Delivery,
         attempt: &Attempt,
     ) -> Result<(), StoreError> {
-        if attempt.delivery_id != delivery.delivery_id {
-            return Err(StoreError::Invalid("the attempt is of another delivery"));
-        }
-        let delivery_id = hyphenated(delivery.delivery_id);
-        let webhook_id = hyphenated(delivery.webhook_id);
-        let account_id = delivery.account_id.clone();
-        let outcome = json(&attempt.outcome).map_err(StoreError::backend)?;
-        let number = i64::from(attempt.attempt);
-        let latency = i64::try_from(attempt.latency_ms).unwrap_or(i64::MAX);
-        let error = attempt.error.clone();
-        let excerpt = attempt.response_excerpt.clone();
-        let at = attempt.at;
+        let row = NewAttemptRow::of(delivery, attempt)?;
         self.db
-            .write(move |c| {
-                c.execute(
-                    "INSERT INTO webhook_attempts (delivery_id, attempt, webhook_id, account_id, \
-                     outcome, latency_ms, error, response_excerpt, at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                    params![
-                        delivery_id,
-                        number,
-                        webhook_id,
-                        account_id,
-                        outcome,
-                        latency,
-                        error,
-                        excerpt,
-                        at
-                    ],
-                )?;
-                Ok(())
-            })
+            .write(move |c| row.insert(c, "INSERT"))
             .await
             .map_err(store_error)
     }
 
     async fn record_attempts(&self, batch: &[(Delivery, Attempt)]) -> Result<(), StoreError> {
-        if batch.iter().any(|(d, a)| a.delivery_id != d.delivery_id) {
-            return Err(StoreError::Invalid("the attempt is of another delivery"));
-        }
-        let mut rows = Vec::with_capacity(batch.len());
-        for (d, a) in batch {
-            rows.push((
-                hyphenated(d.delivery_id),
-                i64::from(a.attempt),
-                hyphenated(d.webhook_id),
-                d.account_id.clone(),
-                json(&a.outcome).map_err(StoreError::backend)?,
-                i64::try_from(a.latency_ms).unwrap_or(i64::MAX),
-                a.error.clone(),
-                a.response_excerpt.clone(),
-                a.at,
-            ));
-        }
+        let rows = batch
+            .iter()
+            .map(|(d, a)| NewAttemptRow::of(d, a))
+            .collect::<Result<Vec<_>, _>>()?;
         self.db
             .write(move |c| {
-                let mut stmt = c.prepare_cached(
-                    "INSERT OR IGNORE INTO webhook_attempts (delivery_id, attempt, webhook_id, \
-                     account_id, outcome, latency_ms, error, response_excerpt, at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                )?;
-                for r in &rows {
-                    stmt.execute(params![r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8])?;
+                for row in &rows {
+                    row.insert(c, "INSERT OR IGNORE")?;
                 }
                 Ok(())
             })
