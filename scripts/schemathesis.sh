@@ -62,47 +62,16 @@ fi
 ST=(python3 -m schemathesis.cli)
 log "schemathesis $(python3 -c 'import schemathesis; print(schemathesis.__version__)')"
 
-# --- 2. The service binary -----------------------------------------------------
-if [[ -n "${TRIGGERS_SERVICE_BIN:-}" ]]; then
-    BIN="$TRIGGERS_SERVICE_BIN"
-else
-    log "building triggers-service (cargo build -p triggers-service)"
-    # Ask cargo where the binary is: honours CARGO_TARGET_DIR, relative or
-    # not, and any build.target-dir configuration.
-    BIN="$(cd "$ROOT" && cargo build -p triggers-service --bin triggers-service \
-            --message-format=json-render-diagnostics \
-        | python3 -c '
-import json, sys
-exe = None
-for line in sys.stdin:
-    try:
-        msg = json.loads(line)
-    except ValueError:
-        continue
-    if msg.get("reason") == "compiler-artifact" and msg.get("executable") \
-            and msg["target"]["name"] == "triggers-service":
-        exe = msg["executable"]
-print(exe or "")
-')" || die "cargo build -p triggers-service failed"
-fi
-[[ -n "$BIN" && -x "$BIN" ]] || die "no executable triggers-service binary (${BIN:-none})"
-
-# --- 3. Start the server -------------------------------------------------------
+# --- 2, 3. Build and start the server --------------------------------------------
+# shellcheck source=scripts/lib/service.sh
+source "$ROOT/scripts/lib/service.sh"
+service_bin
+BIN="$SERVICE_BIN"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/triggers-schemathesis.XXXXXX")"
-DATA="$WORK/data"
-SERVER_PID=""
 
 cleanup() {
     local rc=$?
-    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        for _ in $(seq 1 50); do
-            kill -0 "$SERVER_PID" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -KILL "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
+    service_stop
     if [[ "${KEEP_WORKDIR:-0}" == 1 ]]; then
         log "kept $WORK (server log: $WORK/server.err)"
     else
@@ -114,9 +83,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')"
-BASE="http://127.0.0.1:$PORT"
-log "starting $BIN serve on $BASE (data: $DATA)"
 # Webhooks are registered by generated requests, so they may only name
 # loopback hosts: TRIGGERS_WEBHOOKS_ALLOW_LOCAL=true admits http:// and
 # loopback destinations at all (the default policy is https to public
@@ -128,29 +94,12 @@ log "starting $BIN serve on $BASE (data: $DATA)"
 # on a port where nothing listens; edge_cases.py checks that other hosts are
 # refused and that every webhook of the run names a loopback host).
 log "webhook destinations: 127.0.0.1 and localhost only"
-TRIGGERS_WEBHOOKS_ALLOW_LOCAL=true TRIGGERS_WEBHOOKS_ALLOWED_HOSTS=127.0.0.1,localhost \
-    "$BIN" serve --listen "127.0.0.1:$PORT" --data-dir "$DATA" >"$WORK/server.out" 2>"$WORK/server.err" &
-SERVER_PID=$!
-
-ready=0
-for _ in $(seq 1 120); do # 120 × 0.25 s = 30 s
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-        cat "$WORK/server.err" >&2 || true
-        die "triggers-service exited during start-up"
-    fi
-    if curl -fsS --max-time 2 "$BASE/healthz" >/dev/null 2>&1; then
-        ready=1
-        break
-    fi
-    sleep 0.25
-done
-[[ "$ready" == 1 ]] || { cat "$WORK/server.err" >&2 || true; die "no answer from $BASE/healthz within 30 s"; }
-
-BOOT_KEY="$(grep -o 'trgk_[A-Za-z0-9]*' "$WORK/server.out" | head -1 || true)"
-[[ -n "$BOOT_KEY" ]] || die "no admin API key (trgk_…) on the server's stdout"
-
-# The key id is `key_` + the 16 characters after `trgk_` (triggers-keys token.rs).
-key_id_of() { printf 'key_%s' "${1:5:16}"; }
+service_start "$WORK" TRIGGERS_WEBHOOKS_ALLOW_LOCAL=true TRIGGERS_WEBHOOKS_ALLOWED_HOSTS=127.0.0.1,localhost
+BASE="$SERVICE_BASE"
+DATA="$SERVICE_DATA"
+SERVER_PID="$SERVICE_PID"
+BOOT_KEY="$SERVICE_ADMIN_KEY"
+key_id_of() { service_key_id "$1"; }
 
 # --- 4. Identities for the run -------------------------------------------------
 # "owner": a second admin key of the bootstrap account, used for every request.
