@@ -1,6 +1,10 @@
 package triggers
 
-import "errors"
+import (
+	"errors"
+	"net/http"
+	"strconv"
+)
 
 // Error codes: the stable machine codes of docs/SIGNING.md section 6, the
 // same in every language and in the HTTP error envelope. Compare them with
@@ -56,4 +60,56 @@ func (e *SignatureError) Is(target error) bool {
 func HasCode(err error, code string) bool {
 	var se *SignatureError
 	return errors.As(err, &se) && se.Code == code
+}
+
+// APIError is the error of a request that the service answered with a
+// status of 400 or above. Match it with errors.As and switch on Code, the
+// stable machine code of the error envelope
+// {"error":{"code":"…","message":"…","request_id":"…"}} (the codes are
+// listed in docs/openapi.json, docs/KEYS.md and docs/WEBHOOKS.md):
+//
+//	var ae *triggers.APIError
+//	if errors.As(err, &ae) && ae.Code == "signature_required" { ... }
+//
+// When the body is not an error envelope (a proxy's error page, say), Code
+// is empty, Message is the HTTP status text and Body holds what was sent.
+type APIError struct {
+	StatusCode int    `json:"-"`
+	Code       string `json:"code"`
+	Message    string `json:"message"`
+	// RequestID is the service's request id (error.request_id, or the
+	// X-Request-Id response header): quote it when reporting a problem.
+	RequestID string `json:"request_id"`
+	// Body is the raw response body (at most 64 KiB of it).
+	Body []byte `json:"-"`
+	// Header is the response header (Retry-After, Allow, …).
+	Header http.Header `json:"-"`
+}
+
+func (e *APIError) Error() string {
+	s := "triggers: HTTP " + strconv.Itoa(e.StatusCode)
+	if e.Code != "" {
+		s += " " + e.Code
+	}
+	if e.Message != "" {
+		s += ": " + e.Message
+	}
+	if e.RequestID != "" {
+		s += " (request id " + e.RequestID + ")"
+	}
+	return s
+}
+
+// Is reports whether target is an *APIError with the same Code and, when
+// target's StatusCode is not 0, the same StatusCode, so that
+// errors.Is(err, &triggers.APIError{Code: "webhook_not_found"}) works.
+func (e *APIError) Is(target error) bool {
+	t, ok := target.(*APIError)
+	return ok && t != nil && t.Code == e.Code && (t.StatusCode == 0 || t.StatusCode == e.StatusCode)
+}
+
+// HasAPICode reports whether err is (or wraps) an *APIError with this code.
+func HasAPICode(err error, code string) bool {
+	var ae *APIError
+	return errors.As(err, &ae) && ae.Code == code
 }

@@ -1,3 +1,3 @@
 module github.com/zapier/triggers-api-go
 
-go 1.22
+go 1.23

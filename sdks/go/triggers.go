@@ -1,21 +1,3 @@
-// Package triggers is the Go SDK of the Triggers API. For now it holds the
-// signing part: v1 request signatures (docs/SIGNING.md) and Standard Webhooks
-// v1 signatures, computed by the Rust core triggers-signing through its C ABI
-// (bindings/ffi, linked statically with cgo), so Go signs byte for byte like
-// every other SDK. Build the native library first: sdks/go/build.sh.
-//
-// Sign a request:
-//
-//	h, err := triggers.Sign("POST", "/v1/events?source=shop", body, secret, time.Now())
-//	h.Apply(req.Header) // X-Signature-Timestamp, X-Signature, X-Signature-Version
-//
-// Verify one:
-//
-//	v, err := triggers.NewVerifier([][]byte{newSecret, oldSecret}, triggers.WithTolerance(5*time.Minute))
-//	err = v.Verify(r.Method, r.RequestURI, body, r.Header)
-//
-// Webhooks: SignWebhook and VerifyWebhook. Every error is a *SignatureError
-// whose Code is one of the Code* constants.
 package triggers
 
 import (

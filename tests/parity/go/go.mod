@@ -1,6 +1,6 @@
 module github.com/zapier/triggers/tests/parity/go
 
-go 1.22
+go 1.23
 
 require github.com/zapier/triggers-api-go v0.0.0
 
