@@ -78,10 +78,10 @@ mod core {
         method: &str,
         target: &str,
         timestamp: u64,
-        body: &[u8],
+        body_hash: &BodyHash,
     ) -> Result<String, Error> {
         let secret = Secret::new(secret)?;
-        let signed = sign_hashed(&secret, method, target, timestamp, &BodyHash::of(body))?;
+        let signed = sign_hashed(&secret, method, target, timestamp, body_hash)?;
         Ok(signed.signature)
     }
 
@@ -89,9 +89,9 @@ mod core {
         method: &str,
         target: &str,
         timestamp: u64,
-        body: &[u8],
+        body_hash: &BodyHash,
     ) -> Result<String, Error> {
-        canonical_string(method, target, &timestamp.to_string(), &BodyHash::of(body))
+        canonical_string(method, target, &timestamp.to_string(), body_hash)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -99,7 +99,7 @@ mod core {
         secrets: &[Zeroizing<String>],
         method: &str,
         target: &str,
-        body: &[u8],
+        body_hash: &BodyHash,
         timestamp: Option<&str>,
         signature: Option<&str>,
         version: Option<&str>,
@@ -115,13 +115,9 @@ mod core {
             signature: signature.map(str::as_bytes),
             version: version.map(str::as_bytes),
         };
-        let verified = Verifier::new(secrets).tolerance(tolerance).verify(
-            method,
-            target,
-            &BodyHash::of(body),
-            &headers,
-            now,
-        )?;
+        let verified = Verifier::new(secrets)
+            .tolerance(tolerance)
+            .verify(method, target, body_hash, &headers, now)?;
         // At most as many secrets as a JS array holds (< 2^32).
         Ok(u32::try_from(verified.secret_index).unwrap_or(u32::MAX))
     }
@@ -175,7 +171,34 @@ pub fn sign_request(
     body: &[u8],
 ) -> Result<String, JsValue> {
     let secret = Zeroizing::new(secret);
-    core::sign_request(&secret, method, target, timestamp, body).map_err(to_js)
+    core::sign_request(&secret, method, target, timestamp, &BodyHash::of(body)).map_err(to_js)
+}
+
+/// The SHA-256 digest of a body, computed by the caller (32 bytes); other
+/// lengths throw a plain JS `Error` without `code` (a programming error of
+/// the caller, not a signing error).
+fn body_hash(digest: &[u8]) -> Result<BodyHash, JsValue> {
+    <[u8; 32]>::try_from(digest)
+        .map(BodyHash::from_bytes)
+        .map_err(|_| JsErrorObject::new("bodyHash must be the 32 bytes of a SHA-256 digest").into())
+}
+
+/// [`signRequest`](sign_request) for a body hashed by the caller:
+/// `body_hash` is the 32-byte SHA-256 digest of the body (the TypeScript SDK
+/// hashes large bodies with `node:crypto`, which uses the CPU's SHA
+/// instructions). Canonicalization and HMAC stay here, so the signature is
+/// the same as [`signRequest`](sign_request)'s for the same body.
+#[wasm_bindgen(js_name = signRequestHashed)]
+pub fn sign_request_hashed(
+    secret: String,
+    method: &str,
+    target: &str,
+    timestamp: u64,
+    body_hash: &[u8],
+) -> Result<String, JsValue> {
+    let secret = Zeroizing::new(secret);
+    let hash = self::body_hash(body_hash)?;
+    core::sign_request(&secret, method, target, timestamp, &hash).map_err(to_js)
 }
 
 /// The v1 string to sign (five lines), for debugging signature mismatches.
@@ -187,7 +210,7 @@ pub fn canonical_string_js(
     timestamp: u64,
     body: &[u8],
 ) -> Result<String, JsValue> {
-    core::canonical(method, target, timestamp, body).map_err(to_js)
+    core::canonical(method, target, timestamp, &BodyHash::of(body)).map_err(to_js)
 }
 
 /// Verifies a v1 request against candidate secrets (in order: new, old) at
@@ -218,7 +241,39 @@ pub fn verify_request(
         &secrets,
         method,
         target,
-        body,
+        &BodyHash::of(body),
+        timestamp.as_deref(),
+        signature.as_deref(),
+        version.as_deref(),
+        now,
+        tolerance,
+    )
+    .map_err(to_js)
+}
+
+/// [`verifyRequest`](verify_request) for a body hashed by the caller
+/// (`body_hash`: the 32-byte SHA-256 digest of the body as received). Same
+/// checks, in the same order, same result.
+#[wasm_bindgen(js_name = verifyRequestHashed)]
+#[allow(clippy::too_many_arguments)]
+pub fn verify_request_hashed(
+    secrets: Vec<JsValue>,
+    method: &str,
+    target: &str,
+    body_hash: &[u8],
+    timestamp: Option<String>,
+    signature: Option<String>,
+    version: Option<String>,
+    now: u64,
+    tolerance: u64,
+) -> Result<u32, JsValue> {
+    let hash = self::body_hash(body_hash)?;
+    let secrets = secret_strings(secrets).map_err(to_js)?;
+    core::verify_request(
+        &secrets,
+        method,
+        target,
+        &hash,
         timestamp.as_deref(),
         signature.as_deref(),
         version.as_deref(),
@@ -280,6 +335,7 @@ pub fn verify_webhook(
 #[cfg(test)]
 mod tests {
     use super::core;
+    use triggers_signing::BodyHash;
     use zeroize::Zeroizing;
 
     fn code<T>(result: Result<T, triggers_signing::Error>) -> Option<&'static str> {
@@ -297,9 +353,14 @@ mod tests {
 
     #[test]
     fn worked_example_of_the_spec() {
-        let sig = core::sign_request("demo-secret", "post", TARGET, 1_700_000_000, br#"{"x":1}"#);
+        let hash = BodyHash::of(br#"{"x":1}"#);
+        let sig = core::sign_request("demo-secret", "post", TARGET, 1_700_000_000, &hash);
         assert_eq!(sig.as_deref(), Ok(SIG));
-        let canonical = core::canonical("post", TARGET, 1_700_000_000, br#"{"x":1}"#);
+        // A digest computed elsewhere (node:crypto in the SDK) signs alike.
+        let given = BodyHash::from_bytes(*hash.as_bytes());
+        let sig = core::sign_request("demo-secret", "post", TARGET, 1_700_000_000, &given);
+        assert_eq!(sig.as_deref(), Ok(SIG));
+        let canonical = core::canonical("post", TARGET, 1_700_000_000, &hash);
         assert_eq!(
             canonical.as_deref(),
             Ok(
@@ -317,7 +378,7 @@ mod tests {
                 &secrets(list),
                 "POST",
                 TARGET,
-                body,
+                &BodyHash::of(body),
                 Some("1700000000"),
                 Some(sig),
                 Some(version),

@@ -4,8 +4,9 @@
  * The normative spec is `docs/SIGNING.md`; every function here signs and
  * verifies byte for byte like the Rust crate, because it runs it.
  */
-import { wasm } from './backend.js';
+import { platformBodyHash, wasm } from './backend.js';
 import { SignatureError, isSignatureErrorCode } from './errors.js';
+import type { WebhookPayload } from './models.js';
 
 /** A raw body: bytes as sent on the wire, or a string (signed as its UTF-8 bytes). */
 export type Body = Uint8Array | string;
@@ -274,8 +275,14 @@ export function signRequest(options: SignRequestOptions): SignedRequest {
   const { secret, method, target, body, timestamp } = options;
   if (typeof secret !== 'string') throw new SignatureError('invalid_secret', 'the secret must be a string');
   const ts = toU64(timestamp, 'timestamp', nowSeconds);
+  const methodText = text(method, 'method');
+  const targetText = targetOf(target);
+  const data = bytes(body);
+  const digest = platformBodyHash(data);
   const signature = call(() =>
-    wasm().signRequest(secret, text(method, 'method'), targetOf(target), ts, bytes(body)),
+    digest === undefined
+      ? wasm().signRequest(secret, methodText, targetText, ts, data)
+      : wasm().signRequestHashed(secret, methodText, targetText, ts, digest),
   );
   const tsText = ts.toString();
   return {
@@ -308,18 +315,14 @@ export function verifyRequest(options: VerifyRequestOptions): VerifiedRequest {
   const version = readHeader(headers, 'x-signature-version');
   const nowS = toU64(now, 'now', nowSeconds);
   const tol = toU64(tolerance, 'tolerance', () => BigInt(DEFAULT_TOLERANCE_SECONDS));
+  const methodText = text(method, 'method');
+  const targetText = targetOf(target);
+  const data = bytes(body);
+  const digest = platformBodyHash(data);
   const secretIndex = call(() =>
-    wasm().verifyRequest(
-      list,
-      text(method, 'method'),
-      targetOf(target),
-      bytes(body),
-      timestamp,
-      signature,
-      version,
-      nowS,
-      tol,
-    ),
+    digest === undefined
+      ? wasm().verifyRequest(list, methodText, targetText, data, timestamp, signature, version, nowS, tol)
+      : wasm().verifyRequestHashed(list, methodText, targetText, digest, timestamp, signature, version, nowS, tol),
   );
   // Verified: the timestamp header is decimal digits.
   return { timestamp: Number(timestamp), secretIndex };
@@ -383,4 +386,47 @@ export function canonicalString(options: CanonicalStringOptions): string {
   const { method, target, body, timestamp } = options;
   const ts = toU64(timestamp, 'timestamp', nowSeconds);
   return call(() => wasm().canonicalString(text(method, 'method'), targetOf(target), ts, bytes(body)));
+}
+
+/** Input of {@link verifyWebhookPayload}: the same as {@link verifyWebhook}'s. */
+export type VerifyWebhookPayloadOptions = VerifyWebhookOptions;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Verifies a webhook delivery like {@link verifyWebhook}, then parses its
+ * body: returns the delivered event (`{ id, type, source, timestamp, data }`)
+ * only when the signature is valid. Give it the raw body (a `string`,
+ * `Uint8Array` or Node `Buffer`) and the request's headers (a plain object,
+ * Node's `req.headers`, or a fetch `Headers`).
+ *
+ * ```ts
+ * // Node http: collect the raw body first, do not let a framework parse it.
+ * const event = verifyWebhookPayload<{ order_id: number }>({ secrets: process.env.WEBHOOK_SECRET!, headers: req.headers, body: rawBody });
+ * event.data.order_id;
+ * ```
+ *
+ * Deliveries are at least once: deduplicate on `event.id` (the same on
+ * every retry and replay, like the `webhook-id` header).
+ *
+ * @typeParam TData the type you expect `data` (the event's payload) to have; not checked at run time.
+ * @throws {SignatureError} as {@link verifyWebhook}: the body is not looked at unless the signature is valid.
+ * @throws {SyntaxError} a correctly signed body that is not a UTF-8 JSON object (a broken sender).
+ */
+export function verifyWebhookPayload<TData = Record<string, unknown>>(
+  options: VerifyWebhookPayloadOptions,
+): WebhookPayload<TData> {
+  const body = bytes(options.body);
+  verifyWebhook({ ...options, body });
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    throw new SyntaxError('the webhook body is correctly signed but is not UTF-8');
+  }
+  const payload: unknown = JSON.parse(text);
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+    throw new SyntaxError('the webhook body is correctly signed but is not a JSON object');
+  }
+  return payload as WebhookPayload<TData>;
 }

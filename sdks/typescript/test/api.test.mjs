@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import * as api from '@zapier/triggers-api-client';
 import * as signingSubpath from '@zapier/triggers-api-client/signing';
@@ -315,10 +316,16 @@ describe('package layout', () => {
   });
 
   it('exposes the same functions at the root and at ./signing', () => {
-    for (const name of ['signRequest', 'verifyRequest', 'signWebhook', 'verifyWebhook', 'canonicalString', 'SignatureError']) {
+    for (const name of ['signRequest', 'verifyRequest', 'signWebhook', 'verifyWebhook', 'verifyWebhookPayload', 'canonicalString', 'SignatureError', 'TriggersError', 'ApiError', 'NetworkError']) {
       assert.equal(typeof api[name], 'function', name);
       assert.equal(api[name], signingSubpath[name], name);
     }
+  });
+
+  it('keeps the WebAssembly module within its size budget (100 KiB, 40 KiB gzipped)', () => {
+    const wasm = readFileSync(new URL('../dist/wasm/node/triggers_wasm_bg.wasm', import.meta.url));
+    assert.ok(wasm.length <= 100 * 1024, `${wasm.length} bytes`);
+    assert.ok(gzipSync(wasm, { level: 9 }).length <= 40 * 1024, 'gzipped');
   });
 
   it('inlines the WebAssembly in the browser build', async () => {

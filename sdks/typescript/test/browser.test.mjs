@@ -2,96 +2,52 @@
 // playwright-core (which never downloads a browser), loads the package's ESM
 // browser entry from a static server on 127.0.0.1 through an import map, as a
 // page without a bundler would, and signs vectors with it.
+// The browser build in a real browser: Debian's Chromium, driven by
+// playwright-core (which never downloads a browser), loads the package's ESM
+// browser entry from a static server on 127.0.0.1 through an import map, as a
+// page without a bundler would, signs vectors with it, and sends signed
+// requests with the client to that server, which verifies them.
+// (test/live/browser-live.test.mjs calls the real service from Chromium.)
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
-import { extname, join, normalize, sep } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { verifyRequest } from '@zapier/triggers-api-client';
+import { SKIP, openPage } from './helpers/chromium.mjs';
 import helpers from './helpers/vectors.cjs';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const SKIP = existsSync(CHROMIUM)
-  ? false
-  : `${CHROMIUM} is absent (install it with: apt-get install -y chromium; test.sh does when root)`;
 if (SKIP) console.log(`# browser test skipped: ${SKIP}`);
 
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm' };
-const PAGE = `<!doctype html>
-<meta charset="utf-8">
-<title>triggers-api-client browser test</title>
-<script type="importmap">{ "imports": { "@zapier/triggers-api-client": "/dist/esm/index.browser.js" } }</script>
-<script type="module">
-  import * as sdk from '@zapier/triggers-api-client';
-  window.sdk = sdk;
-</script>`;
-
-/** Serves PAGE at / and the files under dist/ (nothing else), on 127.0.0.1. */
-function startServer(requests) {
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://127.0.0.1').pathname);
-    requests.push(path);
-    if (path === '/') {
-      res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
+/** Requests the page's client sent to /api/ (recorded, answered with JSON). */
+const apiRequests = [];
+function apiRoute(req, res, path) {
+  if (!path.startsWith('/api/')) return false;
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    apiRequests.push({ method: req.method, target: req.url, headers: req.headers, body: Buffer.concat(chunks) });
+    if (path === '/api/v1/events/missing') {
+      res.writeHead(404, { 'content-type': 'application/json', 'x-request-id': 'rid-404' });
+      res.end('{"error":{"code":"not_found","message":"event not found","request_id":"rid-404"}}');
       return;
     }
-    const file = normalize(join(ROOT, path));
-    if (!file.startsWith(join(ROOT, 'dist') + sep) || !existsSync(file)) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
+    res.writeHead(201, { 'content-type': 'application/json' }).end('{"event_id":"e-1","status":"pending"}');
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+  return true;
 }
 
 describe('browser build in Chromium', { skip: SKIP }, () => {
-  let server;
-  let context;
+  let session;
   let page;
-  let userDataDir;
-  const requests = [];
-  const offHost = [];
-  const pageErrors = [];
+  let requests;
+  let offHost;
+  let pageErrors;
 
   before(async () => {
-    server = await startServer(requests);
-    const { chromium } = await import('playwright-core');
-    userDataDir = mkdtempSync(join(tmpdir(), 'triggers-chromium-'));
-    context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      timeout: 60_000,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-    // Only 127.0.0.1 is ever contacted.
-    await context.route('**/*', (route) => {
-      const url = new URL(route.request().url());
-      if (url.hostname === '127.0.0.1') return route.continue();
-      offHost.push(url.href);
-      return route.abort();
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.on('pageerror', (error) => pageErrors.push(String(error)));
-    await page.goto(`http://127.0.0.1:${server.address().port}/`);
-    await page.waitForFunction(() => window.sdk !== undefined, null, { timeout: 30_000 });
+    session = await openPage({ route: apiRoute });
+    ({ page, requests, offHost, pageErrors } = session);
   });
 
   after(async () => {
-    await context?.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
-    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+    await session?.close();
   });
 
   it('signs a request vector with the exact bytes', async () => {
@@ -147,6 +103,41 @@ describe('browser build in Chromium', { skip: SKIP }, () => {
       }
     }, c);
     assert.deepEqual(error, { name: 'SignatureError', code: c.error, isSignatureError: true });
+  });
+
+  it('the client signs what it sends with the browser fetch (verified by the server)', async () => {
+    const secret = 'trgs_' + 'b'.repeat(43);
+    const result = await page.evaluate(async (secret) => {
+      const client = new window.sdk.TriggersClient({
+        baseUrl: `${location.origin}/api`,
+        apiKey: 'trgk_browser',
+        signing: { keyId: 'key_BBBBBBBBBBBBBBBB', secret },
+      });
+      const event = await client.createEvent({ source: 'browser é', event_type: 'page.view', payload: { path: '/a?b' } });
+      let error;
+      try {
+        await client.getEvent('missing');
+      } catch (e) {
+        error = { name: e.name, status: e.status, code: e.code, requestId: e.requestId, isApiError: window.sdk.ApiError.is(e), base: e instanceof window.sdk.TriggersError };
+      }
+      return { event, error, shown: String(client) + JSON.stringify(client) };
+    }, secret);
+    assert.deepEqual(result.event, { event_id: 'e-1', status: 'pending' });
+    assert.deepEqual(result.error, { name: 'ApiError', status: 404, code: 'not_found', requestId: 'rid-404', isApiError: true, base: true });
+    assert.ok(!result.shown.includes(secret) && !result.shown.includes('trgk_browser'));
+
+    assert.equal(apiRequests.length, 2);
+    const [post, get] = apiRequests;
+    assert.equal(post.method, 'POST');
+    assert.equal(post.target, '/api/v1/events');
+    assert.equal(post.headers.authorization, 'Bearer trgk_browser');
+    assert.equal(post.headers['x-key-id'], 'key_BBBBBBBBBBBBBBBB');
+    assert.deepEqual(JSON.parse(post.body.toString('utf8')), { source: 'browser é', event_type: 'page.view', payload: { path: '/a?b' } });
+    assert.ok(!/^triggers-api-client-js/.test(post.headers['user-agent'] ?? ''), 'the browser keeps its own User-Agent');
+    for (const r of [post, get]) {
+      const verified = verifyRequest({ secrets: secret, method: r.method, target: r.target, body: r.body, headers: r.headers });
+      assert.equal(verified.secretIndex, 0, `${r.method} ${r.target}`);
+    }
   });
 
   it('loaded the inlined module: no .wasm fetched, nothing off 127.0.0.1, no page error', () => {

@@ -5,7 +5,7 @@
 const assert = require('node:assert/strict');
 const { readFileSync } = require('node:fs');
 const { join } = require('node:path');
-const { describe, it } = require('node:test');
+const { after, before, describe, it } = require('node:test');
 
 const VECTORS_PATH = join(__dirname, '..', '..', '..', '..', 'triggers-signing', 'vectors', 'v1.json');
 const vectors = JSON.parse(readFileSync(VECTORS_PATH, 'utf8'));
@@ -29,8 +29,21 @@ function assertCode(api, run, code, secrets) {
   });
 }
 
-function vectorSuite(api, label) {
+/**
+ * Runs every vector through `api`. `backend` (optional) is the build's
+ * internal backend module: with `hashBodies` 'wasm' every body is hashed in
+ * WebAssembly, with 'platform' every body is hashed by the platform's
+ * SHA-256 (node:crypto) and only its digest is given to WebAssembly.
+ */
+function vectorSuite(api, label, { backend, hashBodies } = {}) {
   describe(`${label}: vectors/v1.json`, () => {
+    if (backend !== undefined) {
+      let previous;
+      before(() => {
+        previous = backend.setBodyHashThreshold(hashBodies === 'platform' ? 0 : Number.POSITIVE_INFINITY);
+      });
+      after(() => backend.setBodyHashThreshold(previous));
+    }
     it('holds every section, with cases', () => {
       assert.equal(vectors.version, 'v1');
       assert.ok(vectors.request_cases.length >= 60);

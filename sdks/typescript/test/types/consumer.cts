@@ -6,3 +6,9 @@ const code: triggers.SignatureErrorCode = new triggers.SignatureError('bad_encod
 // @ts-expect-error not one of the nine codes
 new triggers.SignatureError('nope');
 void [signed, code];
+
+async function cjsClient(): Promise<triggers.Event> {
+  const client = new triggers.TriggersClient({ baseUrl: 'http://127.0.0.1:8080', apiKey: 'trgk_x' });
+  return client.getEvent('id');
+}
+void cjsClient;

@@ -38,3 +38,88 @@ try {
 // @ts-expect-error the body is bytes or a string
 signRequest({ secret: 's', method: 'GET', target: '/', body: 42 });
 void [headerValue, index, delivered, text];
+
+// ------------------------------------------------------------------ client
+import {
+  ApiError,
+  NetworkError,
+  TriggersClient,
+  TriggersError,
+  verifyWebhookPayload,
+  type ApiErrorBody,
+  type ApiKeyWithSecrets,
+  type Attempt,
+  type CreateEventRequest,
+  type DeadLetter,
+  type Event,
+  type EventList,
+  type RotatedApiKey,
+  type Webhook,
+  type WebhookPayload,
+  type WebhookWithSecret,
+} from '@zapier/triggers-api-client';
+
+async function useClient(): Promise<void> {
+  const client = new TriggersClient({
+    baseUrl: 'http://127.0.0.1:8080',
+    apiKey: 'trgk_x',
+    signing: { keyId: 'key_x', secret: 'trgs_x' },
+    timeoutMs: 5_000,
+    fetch: (input, init) => fetch(input, init),
+  });
+  const request: CreateEventRequest = { source: 's', event_type: 't', payload: { n: 1 }, idempotency_key: 'k' };
+  const event: Event = await client.createEvent(request, { signal: new AbortController().signal, requestId: 'r' });
+  const status: 'pending' | 'acknowledged' = event.status;
+  const page: EventList = await client.listInbox({ source: 's', limit: 10 });
+  const next: string | null = page.next_cursor;
+  for await (const e of client.iterateInbox({ event_type: 't' })) {
+    const id: string = e.event_id;
+    void id;
+  }
+  const key: ApiKeyWithSecrets = await client.createApiKey({ name: 'n', role: 'admin', require_signature: true });
+  const rotated: RotatedApiKey = await client.rotateApiKey(key.key_id, { transition_seconds: 60 });
+  const hook: WebhookWithSecret = await client.createWebhook({ url: 'https://example.invalid/h', events: ['order.*'] });
+  const plain: Webhook = await client.updateWebhook(hook.webhook_id, { is_active: false });
+  const deleted: void = await client.deleteWebhook(hook.webhook_id);
+  for await (const a of client.iterateWebhookDeliveries(hook.webhook_id)) {
+    const attempt: Attempt = a;
+    void attempt;
+  }
+  for await (const d of client.iterateDeadLetters({ webhook_id: hook.webhook_id })) {
+    const dead: DeadLetter = d;
+    void dead;
+  }
+  const raw = await client.request<{ ok: boolean }>('GET', '/v1/inbox', { query: { limit: 1 } });
+  const ok: boolean = raw.data.ok;
+  // @ts-expect-error payload is required
+  await client.createEvent({ source: 's', event_type: 't' });
+  // @ts-expect-error limit is a number
+  await client.listInbox({ limit: '10' });
+  // @ts-expect-error no such operation
+  await client.deleteEvent('x');
+  try {
+    await client.health();
+  } catch (error) {
+    if (ApiError.is(error)) {
+      const code: string = error.code;
+      const statusCode: number = error.status;
+      const rid: string | undefined = error.requestId;
+      void [code, statusCode, rid];
+    } else if (NetworkError.is(error)) {
+      const timedOut: boolean = error.timedOut;
+      void timedOut;
+    } else if (error instanceof TriggersError) {
+      void error.message;
+    }
+  }
+  const body: ApiErrorBody = { code: 'c', message: 'm', request_id: 'r' };
+  void [status, next, rotated, plain, deleted, ok, body];
+}
+
+const payload: WebhookPayload<{ order_id: number }> = verifyWebhookPayload<{ order_id: number }>({
+  secrets: 'whsec_a',
+  headers: new Headers(),
+  body: new Uint8Array(0),
+});
+const orderId: number = payload.data.order_id;
+void [useClient, orderId];
