@@ -73,10 +73,16 @@ section_sdks() {
     # ~/.cache/triggers.
     log "sdks: bindings/ffi (C ABI: every vector, header current, C smoke test)"
     ./bindings/ffi/test.sh || failures+=("bindings/ffi")
-    log "sdks: Go module over the C ABI (go vet, go test -race, every vector)"
+    log "sdks: Go module over the C ABI (go vet, go test -race: vectors, client against a live service, example)"
     ./sdks/go/test.sh || failures+=("sdks/go")
-    log "sdks: TypeScript over WebAssembly (every vector in Node ESM/CJS and Chromium)"
+    log "sdks: TypeScript over WebAssembly (vectors in Node ESM/CJS and Chromium, client against a live service, example)"
     ./sdks/typescript/test.sh || failures+=("sdks/typescript")
+    log "sdks: bindings/uniffi (every vector and error code through the uniffi exports)"
+    ./bindings/uniffi/test.sh || failures+=("bindings/uniffi")
+    log "sdks: Python wheel over uniffi (vectors, client against a live service)"
+    ./sdks/python/test.sh || failures+=("sdks/python")
+    log "sdks: parity: 1,000 generated requests + 200 webhooks, byte for byte in Rust, TypeScript, Go, Python"
+    ./tests/parity/run.sh || failures+=("parity")
 }
 
 sections=("$@")
