@@ -16,6 +16,9 @@
 //! The suite needs no runtime of its own: the concurrency checks poll two
 //! futures together on the caller's task.
 
+#[cfg(feature = "dynamodb")]
+pub mod aws;
+
 use core::future::Future;
 use core::pin::pin;
 use core::task::Poll;

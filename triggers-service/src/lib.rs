@@ -7,6 +7,7 @@
 //! Layout (by layer): [`config`], [`core`] (the events domain), [`db`]
 //! (backends of the service's own stores), [`http`] (handlers per resource),
 //! [`auth`] (the tower layers over the key service), [`app`] (assembly).
+//! With the `lambda` feature, `lambda` holds the AWS Lambda entry points.
 
 pub mod app;
 pub mod auth;
@@ -15,6 +16,8 @@ pub mod core;
 pub mod db;
 pub mod error;
 pub mod http;
+#[cfg(feature = "lambda")]
+pub mod lambda;
 pub mod state;
 
 pub use http::router;

@@ -212,6 +212,27 @@ pub enum EngineError {
     Events(#[source] BoxError),
 }
 
+/// What became of one job processed by [`Webhooks::process_job`]. Every
+/// variant means the job's lease was settled (acked, or put back as the next
+/// job) after its outcome was stored: the message it came in is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Processed {
+    /// The receiver answered 2xx; the attempt is recorded.
+    Delivered,
+    /// The attempt failed and is recorded; the next attempt is queued with
+    /// the retry policy's delay.
+    Retrying,
+    /// The delivery is a dead letter now (retries exhausted, refused for
+    /// good, `410 Gone`, or its webhook inactive).
+    DeadLettered,
+    /// Put back without an attempt: not due yet ([`Job::not_before`]), or
+    /// its endpoint had no free delivery slot.
+    Deferred,
+    /// Nothing to deliver: the webhook or the event no longer exists.
+    Dropped,
+}
+
 impl From<StoreError> for EngineError {
     fn from(e: StoreError) -> Self {
         match e {
@@ -1020,6 +1041,20 @@ impl Webhooks {
         self.process_with(leased, None).await;
     }
 
+    /// Processes one job received by the host (an SQS event source hands
+    /// the worker its messages) and says what became of it. An error means
+    /// the job is not done: its lease was neither acked nor put back, and the
+    /// host must let it be received again (for SQS: report the message as a
+    /// batch item failure). Unlike [`process`](Self::process) nothing is
+    /// logged; errors are counted in [`EngineStats::errors`].
+    pub async fn process_job(&self, leased: &Leased<Job>) -> Result<Processed, EngineError> {
+        let processed = self.try_process(&leased.job, &leased.receipt, None).await;
+        if processed.is_err() {
+            bump(&self.inner.counters.errors, 1);
+        }
+        processed
+    }
+
     async fn process_with(
         &self,
         leased: Leased<Job>,
@@ -1076,7 +1111,7 @@ impl Webhooks {
         job: &Job,
         receipt: &Receipt,
         completions: Option<&mpsc::Sender<Completion>>,
-    ) -> Result<(), EngineError> {
+    ) -> Result<Processed, EngineError> {
         let inner = &*self.inner;
         let now = self.now();
         // A wait longer than the queue can delay: hop again.
@@ -1084,12 +1119,12 @@ impl Webhooks {
             if not_before > now {
                 let wait = duration_of_micros(not_before - now).min(MAX_QUEUE_DELAY);
                 inner.queue.retry(receipt, job, wait).await?;
-                return Ok(());
+                return Ok(Processed::Deferred);
             }
         }
         let Some(webhook) = self.job_webhook(job).await? else {
             // Deleted: its deliveries go with it.
-            return ack_or_stale(inner.queue.ack(receipt).await);
+            return ack_or_stale(inner.queue.ack(receipt).await).map(|()| Processed::Dropped);
         };
         let recent = inner
             .recent
@@ -1107,7 +1142,7 @@ impl Webhooks {
         };
         let Some(event) = event else {
             tracing::warn!(event_id = %job.event_id, "event of a delivery no longer exists");
-            return ack_or_stale(inner.queue.ack(receipt).await);
+            return ack_or_stale(inner.queue.ack(receipt).await).map(|()| Processed::Dropped);
         };
         let mut delivery = Delivery {
             delivery_id: job.delivery_id,
@@ -1125,7 +1160,8 @@ impl Webhooks {
         if !webhook.is_active {
             return self
                 .dead_letter(&delivery, None, DeadLetterReason::WebhookInactive, receipt)
-                .await;
+                .await
+                .map(|()| Processed::DeadLettered);
         }
         let Some(_endpoint) = self.endpoint_permit(webhook.webhook_id) else {
             bump(&inner.counters.deferred, 1);
@@ -1133,7 +1169,7 @@ impl Webhooks {
                 .queue
                 .retry(receipt, job, inner.config.saturated_delay)
                 .await?;
-            return Ok(());
+            return Ok(Processed::Deferred);
         };
 
         let body = build_body(
@@ -1166,13 +1202,13 @@ impl Webhooks {
                     // The delivery slot is free now; the completion channel
                     // (as deep as the concurrency) is the backpressure on
                     // the store.
-                    Ok(()) => return Ok(()),
+                    Ok(()) => return Ok(Processed::Delivered),
                     // The collector is gone (shutting down): record it here.
                     Err(mpsc::error::SendError(c)) => (delivery, attempt) = (c.delivery, c.attempt),
                 }
             }
             self.record(&delivery, &attempt).await?;
-            return ack_or_stale(inner.queue.ack(receipt).await);
+            return ack_or_stale(inner.queue.ack(receipt).await).map(|()| Processed::Delivered);
         }
 
         self.record(&delivery, &attempt).await?;
@@ -1191,18 +1227,19 @@ impl Webhooks {
                     ..job.clone()
                 };
                 bump(&inner.counters.retried, 1);
-                return ack_or_stale(inner.queue.retry(receipt, &next, now_part).await);
+                return ack_or_stale(inner.queue.retry(receipt, &next, now_part).await)
+                    .map(|()| Processed::Retrying);
             }
         }
         if disposition == Disposition::Deactivate {
             self.deactivate(&webhook).await?;
         }
         match DeadLetterReason::for_disposition(disposition) {
-            Some(reason) => {
-                self.dead_letter(&delivery, Some(&attempt), reason, receipt)
-                    .await
-            }
-            None => ack_or_stale(inner.queue.ack(receipt).await),
+            Some(reason) => self
+                .dead_letter(&delivery, Some(&attempt), reason, receipt)
+                .await
+                .map(|()| Processed::DeadLettered),
+            None => ack_or_stale(inner.queue.ack(receipt).await).map(|()| Processed::Delivered),
         }
     }
 

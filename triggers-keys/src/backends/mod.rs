@@ -1,4 +1,6 @@
 //! Store backends, one Cargo feature each.
 
+#[cfg(feature = "dynamodb")]
+pub mod dynamodb;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;

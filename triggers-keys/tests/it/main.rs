@@ -6,6 +6,8 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 mod conformance;
+#[cfg(feature = "dynamodb")]
+mod dynamodb;
 mod migrate;
 mod service;
 mod sqlite;

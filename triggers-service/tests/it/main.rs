@@ -5,8 +5,13 @@
 mod support;
 
 mod api_keys;
+#[cfg(feature = "aws")]
+mod aws;
 mod errors;
+mod event_store;
 mod events;
+#[cfg(feature = "lambda")]
+mod lambda;
 mod migrate_cli;
 mod reliability;
 mod signing;
