@@ -2,7 +2,7 @@
 # Runs every test of every language in this repository.
 #
 #   ./scripts/test.sh            # everything
-#   ./scripts/test.sh rust       # one or more sections: rust python api sdks
+#   ./scripts/test.sh rust       # one or more sections: rust aws python api sdks
 #
 # Installs what it needs (idempotently: already-installed tools are skipped),
 # and reuses a cargo target directory outside the clone so repeated runs are
@@ -49,6 +49,24 @@ section_rust() {
         || failures+=("vectors current")
 }
 
+# The AWS backends and Lambda entry points (features off by default): lint
+# them, then run the same conformance suites as on SQLite against DynamoDB and
+# SQS served by moto on 127.0.0.1 (scripts/moto.sh installs moto[server] into
+# a venv when missing), and the Lambda tests (real API Gateway and SQS event
+# JSON through the Lambda types).
+AWS_FEATURES=triggers-keys/dynamodb,triggers-webhooks/dynamodb,triggers-webhooks/sqs,triggers-service/aws,triggers-service/lambda
+section_aws() {
+    if cargo clippy --version >/dev/null 2>&1; then
+        log "aws: cargo clippy (features $AWS_FEATURES) -D warnings"
+        cargo clippy --locked -p triggers-keys -p triggers-webhooks -p triggers-service --all-targets \
+            --features "$AWS_FEATURES" -- -D warnings || failures+=("cargo clippy (aws)")
+    fi
+    log "aws: conformance suites on DynamoDB/SQS (moto), Lambda entry points"
+    ./scripts/moto.sh cargo test --locked -p triggers-keys -p triggers-webhooks -p triggers-service \
+        --features "$AWS_FEATURES" --test it -- --test-threads 8 dynamodb aws lambda \
+        || failures+=("aws (moto)")
+}
+
 section_python() {
     need_python_pkg pytest pytest
     # The official Standard Webhooks library, for the delivery interop test.
@@ -87,7 +105,7 @@ section_sdks() {
 
 sections=("$@")
 if [ ${#sections[@]} -eq 0 ]; then
-    sections=(rust python api sdks)
+    sections=(rust aws python api sdks)
 fi
 for s in "${sections[@]}"; do
     "section_$s"
