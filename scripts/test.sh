@@ -61,6 +61,8 @@ section_aws() {
         cargo clippy --locked -p triggers-keys -p triggers-webhooks -p triggers-service --all-targets \
             --features "$AWS_FEATURES" -- -D warnings || failures+=("cargo clippy (aws)")
     fi
+    log "aws: deploy/template.yaml: cfn-lint (as written and SAM-translated) and its match with the backends"
+    ./deploy/lint.sh || failures+=("deploy/lint.sh")
     log "aws: conformance suites on DynamoDB/SQS (moto), Lambda entry points"
     ./scripts/moto.sh cargo test --locked -p triggers-keys -p triggers-webhooks -p triggers-service \
         --features "$AWS_FEATURES" --test it -- --test-threads 8 dynamodb aws lambda \
