@@ -18,6 +18,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 pub mod api_keys;
+pub mod console;
 pub mod envelope;
 pub mod events;
 pub mod json;
@@ -131,6 +132,7 @@ pub fn router(state: AppState) -> Router {
         );
     Router::new()
         .merge(api)
+        .merge(console::routes())
         .route("/openapi.json", get(openapi))
         .route("/healthz", get(health))
         .fallback(not_found)
