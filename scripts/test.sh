@@ -2,7 +2,7 @@
 # Runs every test of every language in this repository.
 #
 #   ./scripts/test.sh            # everything
-#   ./scripts/test.sh rust       # one or more sections: rust aws python api sdks
+#   ./scripts/test.sh rust       # one or more sections: rust aws python api sdks console
 #
 # Installs what it needs (idempotently: already-installed tools are skipped),
 # and reuses a cargo target directory outside the clone so repeated runs are
@@ -105,9 +105,18 @@ section_sdks() {
     ./tests/parity/run.sh || failures+=("parity")
 }
 
+section_console() {
+    # The web console (console/, React + Vite): the committed console/dist is
+    # what the service embeds, so it must be what the sources build; then
+    # Vitest component tests and end-to-end tests in Debian's Chromium
+    # against a live service.
+    log "console: dist current, serving (Rust), Vitest, end-to-end in Chromium"
+    ./console/test.sh || failures+=("console")
+}
+
 sections=("$@")
 if [ ${#sections[@]} -eq 0 ]; then
-    sections=(rust aws python api sdks)
+    sections=(rust aws python api sdks console)
 fi
 for s in "${sections[@]}"; do
     "section_$s"

@@ -56,19 +56,42 @@ pub enum StartError {
     /// The webhook backend could not be opened.
     #[error("webhook store: {0}")]
     Webhooks(String),
+    /// The aws backend has no master key configured, or two.
+    #[error("{0}")]
+    MasterKeyConfig(String),
+    /// The master key secret could not be read, or does not hold a key.
+    #[error("master key secret {secret_id}: {message}")]
+    MasterKeySecret {
+        /// The secret's ARN or name.
+        secret_id: String,
+        /// What is wrong (never the value).
+        message: String,
+    },
+    /// The AWS backend could not be opened (tables, queues).
+    #[error("aws backend: {0}")]
+    Aws(String),
 }
 
 /// An opened backend: state for the router plus what must be closed.
 pub struct App {
     /// Shared state.
     pub state: AppState,
-    db: Db,
+    /// The SQLite database (backend `sqlite`).
+    db: Option<Db>,
+    /// The SQS delivery queue (backend `aws`).
+    #[cfg(feature = "aws")]
+    sqs: Option<triggers_webhooks::backends::sqs::SqsDeliveryQueue>,
     dispatch_rx: mpsc::Receiver<Event>,
 }
 
 impl std::fmt::Debug for App {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("App").field("db", &self.db).finish()
+        let mut d = f.debug_struct("App");
+        d.field("backend", &self.state.config.backend)
+            .field("db", &self.db);
+        #[cfg(feature = "aws")]
+        d.field("sqs", &self.sqs);
+        d.finish()
     }
 }
 
@@ -119,16 +142,84 @@ pub fn load_or_create_master_key(path: &Path) -> Result<MasterKey, StartError> {
 }
 
 impl App {
-    /// Opens the configured backend (creating the data directory, database
-    /// and master key on first start).
+    /// Opens the configured backend: `sqlite` (creating the data directory,
+    /// database and master key on first start) or `aws` (the DynamoDB
+    /// tables and SQS queues of `[aws]`, the master key from Secrets
+    /// Manager; see `db::aws`, feature `aws`), with the AWS SDK configured
+    /// from the environment. Every entry point (`serve`, the `keys` CLI,
+    /// the Lambda functions) opens the service here.
     pub async fn open(config: Config) -> Result<App, StartError> {
         match config.backend {
-            Backend::Sqlite => {}
+            Backend::Sqlite => App::open_sqlite(config).await,
+            #[cfg(feature = "aws")]
             Backend::Aws => {
-                return Err(StartError::Unsupported(
-                    "the aws backend is not part of this build yet; use backend = \"sqlite\"",
-                ));
+                let sdk = crate::db::aws::load_sdk_config(&config.aws).await;
+                App::open_aws(config, &sdk).await
             }
+            #[cfg(not(feature = "aws"))]
+            Backend::Aws => Err(StartError::Unsupported(
+                "the aws backend is not part of this build: build triggers-service with \
+                 `--features aws` (or use backend = \"sqlite\")",
+            )),
+        }
+    }
+
+    /// [`open`](Self::open) with the given AWS SDK configuration instead of
+    /// the environment's (credentials, region, HTTP client; `region` and
+    /// `endpoint_url` of `[aws]` still apply), for embedders and tests. The
+    /// `sqlite` backend ignores it.
+    #[cfg(feature = "aws")]
+    pub async fn open_with_sdk_config(
+        config: Config,
+        sdk: &aws_config::SdkConfig,
+    ) -> Result<App, StartError> {
+        match config.backend {
+            Backend::Sqlite => App::open_sqlite(config).await,
+            Backend::Aws => App::open_aws(config, sdk).await,
+        }
+    }
+
+    /// The SQS delivery queue, on the `aws` backend: the Lambda worker
+    /// adopts the messages of its events with it.
+    #[cfg(feature = "aws")]
+    pub fn sqs_queue(&self) -> Option<&triggers_webhooks::backends::sqs::SqsDeliveryQueue> {
+        self.sqs.as_ref()
+    }
+
+    #[cfg(feature = "aws")]
+    async fn open_aws(config: Config, sdk: &aws_config::SdkConfig) -> Result<App, StartError> {
+        let aws = crate::db::aws::open(&config.aws, sdk).await?;
+        let events: Arc<dyn EventStore> = Arc::new(aws.events);
+        let webhooks = webhook_engine(
+            &config.webhooks,
+            Arc::new(aws.webhooks),
+            Arc::new(aws.queue.clone()),
+            events.clone(),
+            aws.master.clone(),
+        )?;
+        let key_store: Arc<dyn KeyStore> = Arc::new(aws.keys);
+        let keys = Keys::new(key_store, aws.master);
+        let (dispatcher, dispatch_rx) = Dispatcher::new();
+        Ok(App {
+            state: AppState {
+                events,
+                keys: Arc::new(keys),
+                webhooks,
+                dispatcher,
+                config: Arc::new(config),
+            },
+            db: None,
+            sqs: Some(aws.queue),
+            dispatch_rx,
+        })
+    }
+
+    async fn open_sqlite(config: Config) -> Result<App, StartError> {
+        if config.aws.master_key.is_some() || config.aws.master_key_secret_id.is_some() {
+            tracing::warn!(
+                "TRIGGERS_MASTER_KEY and TRIGGERS_MASTER_KEY_SECRET_ID are for the aws backend; \
+                 the sqlite backend keeps its master key in data_dir/master.key"
+            );
         }
         let master = load_or_create_master_key(&config.data_dir.join("master.key"))?;
         let db = Db::open(config.data_dir.join("triggers.db"), DbOptions::default())?;
@@ -179,7 +270,9 @@ impl App {
                 dispatcher,
                 config: Arc::new(config),
             },
-            db,
+            db: Some(db),
+            #[cfg(feature = "aws")]
+            sqs: None,
             dispatch_rx,
         })
     }
@@ -216,17 +309,29 @@ impl App {
     }
 
     /// Converts pre-rotation key records (`api_key` table) into versioned
-    /// keys; idempotent; `dry_run` changes nothing.
+    /// keys; idempotent; `dry_run` changes nothing. On `aws` there are no
+    /// legacy records: the report says so (`legacy_table: false`).
     pub async fn migrate_legacy_keys(
         &self,
         dry_run: bool,
     ) -> Result<triggers_keys::migrate::MigrationReport, triggers_keys::KeyError> {
-        triggers_keys::migrate::migrate_legacy(&self.db, self.state.keys.master(), dry_run).await
+        match &self.db {
+            Some(db) => {
+                triggers_keys::migrate::migrate_legacy(db, self.state.keys.master(), dry_run).await
+            }
+            None => Ok(triggers_keys::migrate::MigrationReport {
+                dry_run,
+                ..Default::default()
+            }),
+        }
     }
 
-    /// Flushes queued writes and closes the database.
+    /// Flushes queued writes and closes the database (SQLite; nothing to
+    /// close on AWS).
     pub async fn close(self) {
-        self.db.close().await;
+        if let Some(db) = self.db {
+            db.close().await;
+        }
     }
 }
 
@@ -294,6 +399,7 @@ pub async fn serve(
         state,
         db,
         dispatch_rx,
+        ..
     } = app;
     let grace = Duration::from_secs(state.config.shutdown_grace_secs);
     let (bg_stop_tx, bg_stop) = tokio::sync::watch::channel(false);
@@ -337,7 +443,9 @@ pub async fn serve(
     if tokio::time::timeout(grace, background).await.is_err() {
         tracing::warn!("webhook deliveries still in flight; they are retried after restart");
     }
-    db.close().await;
+    if let Some(db) = db {
+        db.close().await;
+    }
     result.map_err(StartError::Serve)
 }
 

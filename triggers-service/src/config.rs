@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+use triggers_keys::MasterKey;
 
 /// The storage backend family.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
@@ -38,6 +39,116 @@ pub struct FileConfig {
     /// The `[webhooks]` table.
     #[serde(default)]
     pub webhooks: WebhooksFile,
+    /// The `[aws]` table.
+    #[serde(default)]
+    pub aws: AwsFile,
+}
+
+/// The `[aws]` table of a config file (all optional; read with
+/// `backend = "aws"` only).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwsFile {
+    /// See `config.default.toml`.
+    pub region: Option<String>,
+    /// See `config.default.toml`.
+    pub endpoint_url: Option<String>,
+    /// See `config.default.toml`.
+    pub table_prefix: Option<String>,
+    /// See `config.default.toml`.
+    pub delivery_queue_url: Option<String>,
+    /// See `config.default.toml`.
+    pub dead_letter_queue_url: Option<String>,
+    /// See `config.default.toml`.
+    pub create_tables: Option<bool>,
+    /// See `config.default.toml`.
+    pub master_key_secret_id: Option<String>,
+}
+
+/// The default name prefix of an AWS deployment's tables and queues (the
+/// template's `NamePrefix`).
+pub const DEFAULT_AWS_PREFIX: &str = "triggers-api-";
+
+/// The environment variable holding the master key as 64 hex digits, for
+/// development on the `aws` backend only (deployments read it from Secrets
+/// Manager: [`AwsConfig::master_key_secret_id`]). Read from the
+/// environment only: never a flag (visible to every user in `ps`) nor a
+/// file setting.
+pub const MASTER_KEY_ENV: &str = "TRIGGERS_MASTER_KEY";
+
+/// The master key given directly ([`MASTER_KEY_ENV`]). Never in `Debug`.
+#[derive(Clone)]
+pub struct DevMasterKey(pub MasterKey);
+
+impl std::fmt::Debug for DevMasterKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DevMasterKey(..)")
+    }
+}
+
+/// The AWS backend's settings (effective): where the DynamoDB tables and
+/// SQS queues are, and where the master key comes from.
+#[derive(Debug, Clone)]
+pub struct AwsConfig {
+    /// The AWS region; `None`: the SDK's (`AWS_REGION`, the profile).
+    pub region: Option<String>,
+    /// Replaces the AWS endpoints of DynamoDB, SQS and Secrets Manager (a
+    /// local emulator such as moto: `http://127.0.0.1:5000`); `None`: AWS.
+    pub endpoint_url: Option<String>,
+    /// Prefix of every table and queue name (`<prefix>events`,
+    /// `<prefix>webhook-delivery`, …).
+    pub table_prefix: String,
+    /// URL of the delivery queue; `None`: looked up by name
+    /// (`<prefix>webhook-delivery`).
+    pub delivery_queue_url: Option<String>,
+    /// URL of the dead-letter queue; `None`: looked up by name
+    /// (`<prefix>webhook-dlq`) when the delivery queue is too.
+    pub dead_letter_queue_url: Option<String>,
+    /// Create missing tables and queues at start (idempotent): local and
+    /// emulator use only; deployments get theirs from the template.
+    pub create_tables: bool,
+    /// The Secrets Manager secret (ARN or name) holding the master key as
+    /// 64 hex digits.
+    pub master_key_secret_id: Option<String>,
+    /// The master key itself ([`MASTER_KEY_ENV`]; development only).
+    pub master_key: Option<DevMasterKey>,
+}
+
+impl Default for AwsConfig {
+    fn default() -> Self {
+        AwsConfig {
+            region: None,
+            endpoint_url: None,
+            table_prefix: DEFAULT_AWS_PREFIX.to_owned(),
+            delivery_queue_url: None,
+            dead_letter_queue_url: None,
+            create_tables: false,
+            master_key_secret_id: None,
+            master_key: None,
+        }
+    }
+}
+
+/// A master key from 64 hex digits (surrounding white space ignored), as
+/// Secrets Manager holds it and [`MASTER_KEY_ENV`] gives it. The error
+/// says what is wrong, never the value.
+pub fn parse_master_key_hex(text: &str) -> Result<MasterKey, String> {
+    let text = text.trim();
+    if text.len() != 64 {
+        return Err(format!(
+            "expected 64 hex digits (32 bytes), found {} characters",
+            text.chars().count()
+        ));
+    }
+    let mut bytes = zeroize::Zeroizing::new([0u8; 32]);
+    for (i, pair) in text.as_bytes().chunks(2).enumerate() {
+        let digit = |c: u8| (c as char).to_digit(16);
+        match (digit(pair[0]), digit(pair[1])) {
+            (Some(hi), Some(lo)) => bytes[i] = (hi * 16 + lo) as u8,
+            _ => return Err("expected 64 hex digits (0-9, a-f): found another character".into()),
+        }
+    }
+    Ok(MasterKey::from_bytes(*bytes))
 }
 
 /// The `[webhooks]` table of a config file (all optional).
@@ -183,6 +294,53 @@ pub struct ConfigArgs {
         global = true
     )]
     pub webhooks_allowed_hosts: Option<Vec<String>>,
+    /// AWS backend: the region (default: the SDK's, `AWS_REGION`).
+    #[arg(long = "aws-region", env = "TRIGGERS_AWS_REGION", global = true)]
+    pub aws_region: Option<String>,
+    /// AWS backend: an endpoint replacing AWS's (a local emulator).
+    #[arg(
+        long = "aws-endpoint-url",
+        env = "TRIGGERS_AWS_ENDPOINT_URL",
+        global = true
+    )]
+    pub aws_endpoint_url: Option<String>,
+    /// AWS backend: prefix of the table and queue names.
+    #[arg(
+        long = "aws-table-prefix",
+        env = "TRIGGERS_AWS_TABLE_PREFIX",
+        global = true
+    )]
+    pub aws_table_prefix: Option<String>,
+    /// AWS backend: URL of the delivery queue.
+    #[arg(
+        long = "aws-delivery-queue-url",
+        env = "TRIGGERS_AWS_DELIVERY_QUEUE_URL",
+        global = true
+    )]
+    pub aws_delivery_queue_url: Option<String>,
+    /// AWS backend: URL of the dead-letter queue.
+    #[arg(
+        long = "aws-dead-letter-queue-url",
+        env = "TRIGGERS_AWS_DEAD_LETTER_QUEUE_URL",
+        global = true
+    )]
+    pub aws_dead_letter_queue_url: Option<String>,
+    /// AWS backend: create missing tables and queues at start (local and
+    /// emulator use).
+    #[arg(
+        long = "aws-create-tables",
+        env = "TRIGGERS_AWS_CREATE_TABLES",
+        global = true
+    )]
+    pub aws_create_tables: Option<bool>,
+    /// AWS backend: the Secrets Manager secret (ARN or name) holding the
+    /// master key as 64 hex digits.
+    #[arg(
+        long = "master-key-secret-id",
+        env = "TRIGGERS_MASTER_KEY_SECRET_ID",
+        global = true
+    )]
+    pub master_key_secret_id: Option<String>,
 }
 
 /// The effective configuration.
@@ -204,6 +362,8 @@ pub struct Config {
     pub log: String,
     /// Webhook delivery.
     pub webhooks: WebhooksConfig,
+    /// The AWS backend (used with `backend = aws`).
+    pub aws: AwsConfig,
 }
 
 impl Default for Config {
@@ -217,6 +377,7 @@ impl Default for Config {
             shutdown_grace_secs: 30,
             log: "info".into(),
             webhooks: WebhooksConfig::default(),
+            aws: AwsConfig::default(),
         }
     }
 }
@@ -238,6 +399,14 @@ pub enum ConfigError {
         /// Path.
         path: PathBuf,
         /// What is wrong, with the line.
+        message: String,
+    },
+    /// A setting from the environment is not valid.
+    #[error("invalid {name}: {message}")]
+    Environment {
+        /// The variable.
+        name: &'static str,
+        /// What is wrong (never the value of a secret).
         message: String,
     },
 }
@@ -276,7 +445,52 @@ impl Config {
                 .unwrap_or(d.shutdown_grace_secs),
             log: file.log.unwrap_or(d.log),
             webhooks: webhooks_config(args, file.webhooks),
+            aws: aws_config(args, file.aws, dev_master_key()?),
         })
+    }
+}
+
+/// [`MASTER_KEY_ENV`], when set.
+fn dev_master_key() -> Result<Option<DevMasterKey>, ConfigError> {
+    match std::env::var(MASTER_KEY_ENV) {
+        Ok(hex) => {
+            let hex = zeroize::Zeroizing::new(hex);
+            parse_master_key_hex(&hex)
+                .map(|k| Some(DevMasterKey(k)))
+                .map_err(|message| ConfigError::Environment {
+                    name: MASTER_KEY_ENV,
+                    message,
+                })
+        }
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => Err(ConfigError::Environment {
+            name: MASTER_KEY_ENV,
+            message: "not valid UTF-8".into(),
+        }),
+    }
+}
+
+fn aws_config(args: &ConfigArgs, f: AwsFile, master_key: Option<DevMasterKey>) -> AwsConfig {
+    let d = AwsConfig::default();
+    AwsConfig {
+        region: args.aws_region.clone().or(f.region),
+        endpoint_url: args.aws_endpoint_url.clone().or(f.endpoint_url),
+        table_prefix: args
+            .aws_table_prefix
+            .clone()
+            .or(f.table_prefix)
+            .unwrap_or(d.table_prefix),
+        delivery_queue_url: args.aws_delivery_queue_url.clone().or(f.delivery_queue_url),
+        dead_letter_queue_url: args
+            .aws_dead_letter_queue_url
+            .clone()
+            .or(f.dead_letter_queue_url),
+        create_tables: args
+            .aws_create_tables
+            .or(f.create_tables)
+            .unwrap_or(d.create_tables),
+        master_key_secret_id: args.master_key_secret_id.clone().or(f.master_key_secret_id),
+        master_key,
     }
 }
 
@@ -353,6 +567,82 @@ mod tests {
             .expect("parses")
             .webhooks;
         assert!(w.allow_private_destinations.is_some() && w.concurrency.is_some());
+        let a = toml::from_str::<FileConfig>(include_str!("../config.default.toml"))
+            .expect("parses")
+            .aws;
+        assert_eq!(a.table_prefix.as_deref(), Some(DEFAULT_AWS_PREFIX));
+        assert_eq!(a.create_tables, Some(false));
+        let aws = aws_config(&ConfigArgs::default(), a, None);
+        let want = AwsConfig::default();
+        assert_eq!(
+            (
+                &aws.region,
+                &aws.endpoint_url,
+                &aws.table_prefix,
+                &aws.delivery_queue_url,
+                &aws.dead_letter_queue_url,
+                aws.create_tables,
+                &aws.master_key_secret_id
+            ),
+            (
+                &want.region,
+                &want.endpoint_url,
+                &want.table_prefix,
+                &want.delivery_queue_url,
+                &want.dead_letter_queue_url,
+                want.create_tables,
+                &want.master_key_secret_id
+            )
+        );
+    }
+
+    #[test]
+    fn the_aws_table_takes_flags_over_the_file() {
+        let file: FileConfig = toml::from_str(
+            "backend = \"aws\"\n[aws]\nregion = \"eu-west-1\"\ntable_prefix = \"file-\"\n\
+             delivery_queue_url = \"http://127.0.0.1:1/q\"\ncreate_tables = true\n\
+             master_key_secret_id = \"file-secret\"\n",
+        )
+        .expect("parses");
+        assert_eq!(file.backend, Some(Backend::Aws));
+        let args = ConfigArgs {
+            aws_table_prefix: Some("flag-".into()),
+            master_key_secret_id: Some("arn:aws:secretsmanager:x".into()),
+            ..ConfigArgs::default()
+        };
+        let aws = aws_config(&args, file.aws, None);
+        assert_eq!(aws.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(aws.table_prefix, "flag-");
+        assert_eq!(
+            aws.delivery_queue_url.as_deref(),
+            Some("http://127.0.0.1:1/q")
+        );
+        assert_eq!(aws.dead_letter_queue_url, None);
+        assert!(aws.create_tables);
+        assert_eq!(
+            aws.master_key_secret_id.as_deref(),
+            Some("arn:aws:secretsmanager:x")
+        );
+        let err = toml::from_str::<FileConfig>("[aws]\nmaster_key = \"00\"\n")
+            .expect_err("no secrets in the file");
+        assert!(err.to_string().contains("master_key"), "{err}");
+    }
+
+    #[test]
+    fn master_keys_are_64_hex_digits_and_errors_never_echo_them() {
+        let hex = "00112233445566778899aabbccddeeffFFEEDDCCBBAA99887766554433221100";
+        let key = parse_master_key_hex(&format!("  {hex}\n")).expect("valid");
+        assert_eq!(key.expose_bytes()[..3], [0x00, 0x11, 0x22]);
+        assert_eq!(key.expose_bytes()[16..19], [0xff, 0xee, 0xdd]);
+        for bad in [&hex[..62], &format!("{hex}00"), &hex.replace('a', "g"), ""] {
+            let err = parse_master_key_hex(bad).expect_err(bad);
+            assert!(!err.contains("0011223344"), "{err}");
+        }
+        assert_eq!(
+            format!("{:?}", DevMasterKey(key)),
+            "DevMasterKey(..)",
+            "never in Debug"
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use triggers_keys::{KeyId, KeyRole, KeySpec};
 use triggers_service::app::{self, App};
-use triggers_service::config::{Config, ConfigArgs};
+use triggers_service::config::{Backend, Config, ConfigArgs};
 
 /// The Triggers API reference service.
 #[derive(Debug, Parser)]
@@ -20,9 +20,13 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Serve the HTTP API (first start: creates the data directory, the
-    /// master key and an admin API key, printed once).
+    /// master key and an admin API key, printed once; on the aws backend,
+    /// an admin key is printed once when the deployment has none).
     Serve,
-    /// Manage API keys directly in the data directory.
+    /// Manage API keys directly in the configured backend: the data
+    /// directory, or with `--backend aws` the DynamoDB tables of `[aws]`
+    /// (`TRIGGERS_AWS_TABLE_PREFIX`, `TRIGGERS_MASTER_KEY_SECRET_ID`, …): how
+    /// the first admin key of an AWS deployment is made.
     #[command(subcommand)]
     Keys(KeysCommand),
 }
@@ -122,7 +126,15 @@ async fn run(command: Command, config: Config) -> Result<(), Box<dyn std::error:
                 println!("{text}");
             }
             let addr = listener.local_addr()?;
-            tracing::info!(%addr, data_dir = %app.state.config.data_dir.display(), "serving the Triggers API");
+            let config = &app.state.config;
+            match config.backend {
+                Backend::Sqlite => {
+                    tracing::info!(%addr, data_dir = %config.data_dir.display(), "serving the Triggers API")
+                }
+                Backend::Aws => {
+                    tracing::info!(%addr, prefix = %config.aws.table_prefix, "serving the Triggers API on the aws backend")
+                }
+            }
             eprintln!("triggers-service listening on http://{addr}");
             app::serve(app, listener, app::shutdown_signal()).await?;
             Ok(())

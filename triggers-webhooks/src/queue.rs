@@ -59,6 +59,33 @@ pub struct Job {
     pub not_before: Option<i64>,
 }
 
+impl Job {
+    /// The job as a queue message body: compact JSON, the one encoding of a
+    /// job on SQS (what the SQS backend, `backends::sqs`, sends, and what it
+    /// and the Lambda delivery worker of triggers-service read back with
+    /// [`from_message`](Self::from_message)). Fields at their defaults
+    /// (`first_attempt` 1, no `not_before`) are left out, so bodies of the
+    /// first attempts stay what older versions wrote.
+    pub fn to_message(&self) -> Result<String, JobCodecError> {
+        serde_json::to_string(self).map_err(JobCodecError)
+    }
+
+    /// The job of a queue message body written by
+    /// [`to_message`](Self::to_message). Anything else (not JSON, a missing
+    /// or mistyped field, a truncated body) is a [`JobCodecError`]; unknown
+    /// fields are ignored (a newer writer may add some).
+    pub fn from_message(body: &str) -> Result<Job, JobCodecError> {
+        serde_json::from_str(body).map_err(JobCodecError)
+    }
+}
+
+/// A job that could not be encoded, or a message body that is not a job
+/// ([`Job::to_message`], [`Job::from_message`]). Says where the body is
+/// wrong (line, column, the field), never what the whole body holds.
+#[derive(Debug, thiserror::Error)]
+#[error("not a delivery job: {0}")]
+pub struct JobCodecError(#[source] serde_json::Error);
+
 fn one() -> u32 {
     1
 }
@@ -112,6 +139,10 @@ pub enum QueueError {
     /// again, acked, or put back since.
     #[error("stale or unknown receipt")]
     StaleReceipt,
+    /// A message handed to the queue by its host (see
+    /// `SqsDeliveryQueue::adopt`) is not a job.
+    #[error(transparent)]
+    NotAJob(#[from] JobCodecError),
     /// The backend failed.
     #[error("delivery queue failure: {0}")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
@@ -234,5 +265,60 @@ impl<T: DeliveryQueue + ?Sized> DeliveryQueue for Arc<T> {
     }
     async fn extend(&self, receipt: &Receipt, visibility: Duration) -> Result<(), QueueError> {
         (**self).extend(receipt, visibility).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job() -> Job {
+        Job {
+            delivery_id: Uuid::from_u128(1),
+            webhook_id: Uuid::from_u128(2),
+            account_id: "acct_1".into(),
+            event_id: Uuid::from_u128(3),
+            attempt: 1,
+            first_attempt: 1,
+            not_before: None,
+        }
+    }
+
+    #[test]
+    fn the_message_codec_round_trips_and_omits_defaults() {
+        let first = job();
+        let body = first.to_message().expect("encodes");
+        assert!(
+            !body.contains("first_attempt") && !body.contains("not_before"),
+            "{body}"
+        );
+        assert_eq!(Job::from_message(&body).expect("decodes"), first);
+        let later = Job {
+            attempt: 5,
+            first_attempt: 4,
+            not_before: Some(1_700_000_000_000_000),
+            ..job()
+        };
+        let body = later.to_message().expect("encodes");
+        assert_eq!(Job::from_message(&body).expect("decodes"), later);
+        // Unknown fields from a newer writer are ignored.
+        let extended = body.replacen('{', r#"{"future":true,"#, 1);
+        assert_eq!(Job::from_message(&extended).expect("decodes"), later);
+    }
+
+    #[test]
+    fn bodies_that_are_not_jobs_are_typed_errors() {
+        let body = job().to_message().expect("encodes");
+        for bad in [
+            "",
+            "Message Body",
+            r#"{"delivery_id":"x"}"#,
+            &body[..body.len() / 2],
+        ] {
+            let err = Job::from_message(bad).expect_err(bad);
+            assert!(err.to_string().starts_with("not a delivery job"), "{err}");
+            let queue_error = QueueError::from(err);
+            assert!(matches!(queue_error, QueueError::NotAJob(_)));
+        }
     }
 }

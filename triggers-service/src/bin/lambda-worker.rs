@@ -16,7 +16,9 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let worker = worker::Worker::new(app.state.webhooks.clone(), worker::WorkerOptions::default());
+    // On the aws backend the worker adopts each message into the SQS queue
+    // the engine settles through (`Worker::for_app`).
+    let worker = worker::Worker::for_app(&app, worker::WorkerOptions::default());
     match worker::run(worker).await {
         Ok(()) => {
             app.close().await;

@@ -55,7 +55,7 @@ pub async fn run(state: AppState) -> Result<(), lambda_http::Error> {
 /// webhooks' delivery queue before the invocation returns (Lambda freezes a
 /// function between invocations: nothing may be left running). An event
 /// whose fan-out fails stays in the outbox, like under `serve`; on Lambda
-/// no sweep reads the outbox (see the [module docs](super)). Cheap to
+/// the sweeper function ([`super::sweeper`]) takes it from there. Cheap to
 /// clone.
 #[derive(Clone)]
 pub struct ApiFunction {

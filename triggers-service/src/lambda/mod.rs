@@ -1,9 +1,11 @@
 //! The AWS Lambda entry points (feature `lambda`): the API behind API
-//! Gateway ([`api`]) and the webhook delivery worker behind an SQS event
-//! source ([`worker`]). The bins `triggers-lambda-api` and
-//! `triggers-lambda-worker` are thin: configuration from the environment
-//! ([`open_from_env`], the one place that wires an [`App`]), then
-//! [`api::run`] or [`worker::run`].
+//! Gateway ([`api`]), the webhook delivery worker behind an SQS event
+//! source ([`worker`]) and the outbox sweeper behind an EventBridge
+//! schedule ([`sweeper`]). The bins `triggers-lambda-api`,
+//! `triggers-lambda-worker` and `triggers-lambda-sweeper` are thin:
+//! configuration from the environment ([`open_from_env`], the one place
+//! that wires an [`App`]), then [`api::run`], [`worker::run`] or
+//! [`sweeper::run`].
 //!
 //! # The API function
 //!
@@ -77,32 +79,65 @@
 //! outbox: Lambda freezes a function between invocations, so nothing runs
 //! in the background (no dispatcher task, no delivery worker). An event
 //! whose fan-out fails (queue or store unavailable) stays in the outbox and
-//! the request still answers `201`; unlike `serve`, no periodic sweep reads
-//! the outbox on Lambda, so such an event waits for one (`serve`'s
-//! dispatcher against the same backend runs it at start).
+//! the request still answers `201`; the sweeper function (below) fans it
+//! out a minute or so later.
+//!
+//! # The sweeper function
+//!
+//! An EventBridge schedule (`rate(1 minute)` in the template) invokes
+//! [`sweeper::run`]: one pass of the sweep `serve` runs every 2 s
+//! (`core::dispatch::sweep_once`, the same code) over the events still in
+//! the outbox and older than a grace period (`TRIGGERS_SWEEPER_GRACE_SECS`,
+//! default 60 s, above the API function's timeout: a pass never races an
+//! inline fan-out), a page at a time, stopped before the invocation's
+//! deadline. It answers a summary (`{"swept":…,"left":…,"pages":…,"end":…,
+//! "received_before":…}`); a pass that cannot read the outbox, or fans out
+//! none of the events waiting, fails the invocation. An event fanned out
+//! but not marked (a failed mark) is fanned out again by the next run,
+//! under the same delivery ids: at least once. See [`sweeper`].
 //!
 //! # The worker function
 //!
 //! An SQS event source mapping on the delivery queue
 //! (`<prefix>webhook-delivery`, see
 //! `triggers_webhooks::backends::sqs`) with `ReportBatchItemFailures`
-//! enabled invokes [`worker::run`]. Each message body is a JSON
-//! [`Job`](triggers_webhooks::queue::Job) ([`worker::decode_job`]); each job
+//! enabled invokes [`worker::run`]. Each message body is a
+//! [`Job`](triggers_webhooks::queue::Job) in its one queue encoding
+//! ([`Job::from_message`](triggers_webhooks::queue::Job::from_message),
+//! the codec the SQS backend writes with). The Lambda service, not the
+//! engine's queue, received the messages: on the `aws` backend the worker
+//! ([`worker::Worker::for_app`]) first hands each record to
+//! `SqsDeliveryQueue::adopt`, which registers the lease (its receipt
+//! handle, held until it was received + the queue's visibility timeout)
+//! with the queue the engine settles through, exactly as if that queue had
+//! received it; the SQLite backend uses the receipt as it is. Each job then
 //! goes through [`Webhooks::process_job`](triggers_webhooks::engine::Webhooks::process_job),
-//! which records the attempt and settles the message itself on the queue
-//! the engine was built with: deleted when delivered, dead-lettered or
-//! dropped, replaced by the next attempt (delayed per the retry policy) when
-//! the receiver failed. The response lists as `batchItemFailures` exactly
-//! the messages that are *not* settled, so SQS delivers only those again
-//! and moves them to the dead-letter queue after `maxReceiveCount`:
+//! which records the attempt and settles the message itself on that queue:
+//! deleted (`DeleteMessage`) when delivered, dead-lettered or dropped,
+//! replaced by the next attempt (`SendMessage` with the retry delay, then
+//! `DeleteMessage`) when the receiver failed. The response lists as
+//! `batchItemFailures` exactly the messages that are *not* settled, so SQS
+//! delivers only those again and moves them to the dead-letter queue after
+//! `maxReceiveCount`:
 //!
 //! - a message that is not a job (undecodable body, no receipt handle);
 //! - a job whose processing failed (store, queue or event source
-//!   unavailable);
+//!   unavailable), or that the queue could not take over (its lease over
+//!   already, the queue's visibility timeout unreadable);
 //! - a job still in flight when the invocation's deadline comes near
 //!   ([`worker::WorkerOptions::deadline_margin`]): it is abandoned and
 //!   reported, instead of the invocation timing out (which would fail the
 //!   whole batch).
+//!
+//! **What acks a message.** The worker relies on its own `DeleteMessage`,
+//! sent by the engine as soon as the outcome is stored, not on the Lambda
+//! service: a settled message is gone even if the invocation then fails or
+//! times out (which would otherwise make the whole batch visible again and
+//! deliver it twice). The Lambda service also deletes every message left
+//! out of `batchItemFailures` once the function returns; for a message the
+//! worker deleted already that second delete changes nothing (the message
+//! is gone either way; SQS accepts a deleted message's receipt again), so
+//! it is harmless, and nothing depends on it.
 //!
 //! A receiver that answers with an error is *not* a batch item failure: the
 //! attempt is recorded and the message already replaced by the next attempt
@@ -111,16 +146,22 @@
 //! so the message itself is done. SQS's own redelivery is kept for messages
 //! nobody could settle.
 //! Use a standard queue (the engine needs no order; a FIFO queue would stop
-//! the batch at the first failure) and a visibility timeout longer than the
-//! function's timeout.
+//! the batch at the first failure) and a visibility timeout well above the
+//! function's timeout (the template: 6 times): the adopted leases then
+//! never run out during an invocation.
 //!
 //! # Backends
 //!
-//! [`open_from_env`] opens whatever [`App::open`] supports for the
-//! configured `backend` (`TRIGGERS_BACKEND`, …). With `sqlite` the database
-//! lives in the data directory of one sandbox (`/tmp`, or an EFS mount):
-//! fine for trying the functions out with a reserved concurrency of 1, not
-//! for production.
+//! [`open_from_env`] opens the configured `backend` through [`App::open`],
+//! the path `serve` and the `keys` CLI take too: with `aws`
+//! (`TRIGGERS_BACKEND=aws`, `TRIGGERS_AWS_TABLE_PREFIX`,
+//! `TRIGGERS_AWS_DELIVERY_QUEUE_URL`, `TRIGGERS_AWS_DEAD_LETTER_QUEUE_URL`,
+//! `TRIGGERS_MASTER_KEY_SECRET_ID`, as `deploy/template.yaml` sets them)
+//! the DynamoDB tables, the SQS queues and the master key from Secrets
+//! Manager (see `crate::db::aws`). With `sqlite` the database lives in the
+//! data directory of one sandbox (`/tmp`, or an EFS mount): fine for
+//! trying the functions out with a reserved concurrency of 1, not for
+//! production.
 
 use clap::Parser;
 
@@ -128,6 +169,7 @@ use crate::app::{App, StartError};
 use crate::config::{Config, ConfigArgs, ConfigError};
 
 pub mod api;
+pub mod sweeper;
 pub mod worker;
 
 /// Why a Lambda function could not start.

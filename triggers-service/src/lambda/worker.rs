@@ -1,7 +1,21 @@
 //! The delivery worker behind an SQS event source: [`Worker::handle`]
 //! delivers a batch of jobs with the webhook engine and reports the
 //! messages that are not settled as `batchItemFailures` ([`run`]). See the
-//! [module docs](super) for what counts as a failure.
+//! [module docs](super) for what counts as a failure and what settles a
+//! message.
+//!
+//! A message body is a [`Job`] in its one queue encoding
+//! ([`Job::to_message`] / [`Job::from_message`], shared with the SQS
+//! backend). How a record becomes a lease depends on the engine's queue:
+//!
+//! - **SQS** (backend `aws`; [`Worker::for_app`] picks it): the record is
+//!   handed to [`SqsDeliveryQueue::adopt`](triggers_webhooks::backends::sqs::SqsDeliveryQueue::adopt),
+//!   which registers the lease the Lambda service took with the queue the
+//!   engine settles through (deadline: when it was received + the queue's
+//!   visibility timeout). The receipt is then current for `ack` and
+//!   `retry` exactly like one the queue received itself.
+//! - **any other queue** (SQLite, for trying the functions out): the
+//!   receipt handle is used as it is ([`leased_job`]).
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -12,8 +26,12 @@ use aws_lambda_events::event::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent
 use lambda_runtime::LambdaEvent;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
+#[cfg(feature = "aws")]
+use triggers_webhooks::backends::sqs::{ReceivedMessage, SqsDeliveryQueue};
 use triggers_webhooks::engine::{EngineError, Processed, Webhooks};
-use triggers_webhooks::queue::{Job, Leased, Receipt};
+use triggers_webhooks::queue::{Job, JobCodecError, Leased, Receipt};
+
+use crate::app::App;
 
 /// How long before the invocation's deadline the worker stops waiting for
 /// deliveries in flight, by default.
@@ -21,18 +39,10 @@ pub const DEFAULT_DEADLINE_MARGIN: Duration = Duration::from_secs(2);
 
 /// The SQS message attribute holding how often a message was received.
 const RECEIVE_COUNT: &str = "ApproximateReceiveCount";
-
-/// A job as an SQS message body: JSON, as the SQS delivery queue
-/// (`triggers_webhooks::backends::sqs`) sends it.
-pub fn encode_job(job: &Job) -> Result<String, serde_json::Error> {
-    serde_json::to_string(job)
-}
-
-/// The job of an SQS message body (see [`encode_job`]). The error never
-/// holds the body.
-pub fn decode_job(body: &str) -> Result<Job, serde_json::Error> {
-    serde_json::from_str(body)
-}
+/// The SQS message attribute holding when it was first received (Unix
+/// milliseconds).
+#[cfg(feature = "aws")]
+const FIRST_RECEIVED: &str = "ApproximateFirstReceiveTimestamp";
 
 /// Why a message of the batch is not a job to process. Never holds the
 /// message body.
@@ -45,30 +55,59 @@ pub enum MessageError {
     /// The message has no body.
     #[error("the message has no body")]
     NoBody,
-    /// The body is not a JSON delivery job.
-    #[error("the message body is not a delivery job: {0}")]
-    NotAJob(#[source] serde_json::Error),
+    /// The body is not a delivery job ([`Job::from_message`]).
+    #[error(transparent)]
+    NotAJob(#[from] JobCodecError),
 }
 
-/// The job of a message, leased under its receipt handle.
-pub fn leased_job(message: &SqsMessage) -> Result<Leased<Job>, MessageError> {
+/// The receipt handle and body of a message, both present.
+fn parts(message: &SqsMessage) -> Result<(&str, &str), MessageError> {
     let receipt = message
         .receipt_handle
         .as_deref()
         .filter(|r| !r.is_empty())
         .ok_or(MessageError::NoReceipt)?;
     let body = message.body.as_deref().ok_or(MessageError::NoBody)?;
-    let job = decode_job(body).map_err(MessageError::NotAJob)?;
-    let receive_count = message
+    Ok((receipt, body))
+}
+
+fn receive_count(message: &SqsMessage) -> u32 {
+    message
         .attributes
         .get(RECEIVE_COUNT)
         .and_then(|c| c.parse().ok())
-        .unwrap_or(1);
+        .unwrap_or(1)
+}
+
+/// The job of a message, leased under its receipt handle as it is (for
+/// queues that accept any receipt they issued; SQS uses
+/// [`SqsDeliveryQueue::adopt`](triggers_webhooks::backends::sqs::SqsDeliveryQueue::adopt)).
+pub fn leased_job(message: &SqsMessage) -> Result<Leased<Job>, MessageError> {
+    let (receipt, body) = parts(message)?;
+    let job = Job::from_message(body)?;
     Ok(Leased {
         job,
         receipt: Receipt(receipt.to_owned()),
-        receive_count,
+        receive_count: receive_count(message),
     })
+}
+
+/// When the Lambda service received `message`, as well as the record
+/// says: its first receive time when this is its first receive, otherwise
+/// (unknown) `started`, the start of the invocation, which is later (see
+/// [`ReceivedMessage::received_at`]).
+#[cfg(feature = "aws")]
+fn received_at(message: &SqsMessage, started: SystemTime) -> SystemTime {
+    if receive_count(message) > 1 {
+        return started;
+    }
+    message
+        .attributes
+        .get(FIRST_RECEIVED)
+        .and_then(|t| t.parse::<u64>().ok())
+        .map(|ms| SystemTime::UNIX_EPOCH + Duration::from_millis(ms))
+        .filter(|t| *t <= started)
+        .unwrap_or(started)
 }
 
 /// What became of one message.
@@ -80,8 +119,9 @@ pub enum Outcome {
     /// Not a job: reported, so SQS moves it to the dead-letter queue after
     /// `maxReceiveCount` receives.
     Undecodable(MessageError),
-    /// Processing failed (store, queue or event source): reported, SQS
-    /// delivers it again.
+    /// Processing failed (store, queue or event source), or the queue could
+    /// not take the message over (its lease already over, the queue's
+    /// visibility timeout unreadable): reported, SQS delivers it again.
     Failed(EngineError),
     /// Still in flight when the deadline came near (or its task panicked):
     /// abandoned and reported, SQS delivers it again.
@@ -156,19 +196,98 @@ impl Default for WorkerOptions {
     }
 }
 
+/// How the records of an event become leases.
+#[derive(Debug, Clone)]
+enum Source {
+    /// Receipt handles as they are ([`leased_job`]).
+    Direct,
+    /// Adopted by the SQS queue the engine settles through.
+    #[cfg(feature = "aws")]
+    Sqs(SqsDeliveryQueue),
+}
+
 /// The delivery worker: the webhook engine over the configured backend.
 /// Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Worker {
     webhooks: Webhooks,
     options: WorkerOptions,
+    source: Source,
 }
 
 impl Worker {
     /// A worker delivering with `webhooks` (whose queue must be the one the
-    /// messages come from: it settles them).
+    /// messages come from: it settles them), using receipt handles as they
+    /// are ([`leased_job`]). For an SQS queue, add it with
+    /// [`with_sqs`](Self::with_sqs), or build the worker with
+    /// [`for_app`](Self::for_app).
     pub fn new(webhooks: Webhooks, options: WorkerOptions) -> Self {
-        Worker { webhooks, options }
+        Worker {
+            webhooks,
+            options,
+            source: Source::Direct,
+        }
+    }
+
+    /// The worker of an opened service: its webhook engine, and on the
+    /// `aws` backend its SQS delivery queue, which adopts each message
+    /// ([`with_sqs`](Self::with_sqs)).
+    pub fn for_app(app: &App, options: WorkerOptions) -> Self {
+        let worker = Worker::new(app.state.webhooks.clone(), options);
+        #[cfg(feature = "aws")]
+        if let Some(queue) = app.sqs_queue() {
+            return worker.with_sqs(queue.clone());
+        }
+        worker
+    }
+
+    /// Hands each message to `queue` ([`SqsDeliveryQueue::adopt`]) before
+    /// processing it. `queue` must be (a clone of) the queue the engine was
+    /// built with, so that the engine's acks and retries find the leases.
+    #[cfg(feature = "aws")]
+    pub fn with_sqs(mut self, queue: SqsDeliveryQueue) -> Self {
+        self.source = Source::Sqs(queue);
+        self
+    }
+
+    /// The lease of one record, or what became of it instead (adopting
+    /// may read the queue's visibility timeout once: bounded by `stop_at`,
+    /// past which the record is [`Outcome::Unfinished`]).
+    async fn lease(
+        &self,
+        message: &SqsMessage,
+        started: SystemTime,
+        stop_at: Option<tokio::time::Instant>,
+    ) -> Result<Leased<Job>, Outcome> {
+        match &self.source {
+            Source::Direct => {
+                let _ = (started, stop_at);
+                leased_job(message).map_err(Outcome::Undecodable)
+            }
+            #[cfg(feature = "aws")]
+            Source::Sqs(queue) => {
+                let (receipt, body) = parts(message).map_err(Outcome::Undecodable)?;
+                let received = ReceivedMessage {
+                    message_id: message.message_id.as_deref().unwrap_or_default(),
+                    receipt_handle: receipt,
+                    body,
+                    receive_count: receive_count(message),
+                    received_at: received_at(message, started),
+                };
+                let adopted = match stop_at {
+                    Some(at) => tokio::time::timeout_at(at, queue.adopt(&received))
+                        .await
+                        .map_err(|_| Outcome::Unfinished)?,
+                    None => queue.adopt(&received).await,
+                };
+                adopted.map_err(|e| match e {
+                    triggers_webhooks::queue::QueueError::NotAJob(e) => {
+                        Outcome::Undecodable(MessageError::NotAJob(e))
+                    }
+                    other => Outcome::Failed(EngineError::from(other)),
+                })
+            }
+        }
     }
 
     /// Delivers the jobs of `event`, concurrently, until they are all done
@@ -176,6 +295,7 @@ impl Worker {
     /// became of each message. When no time is left at the start, no job is
     /// started and every one is [`Outcome::Unfinished`].
     pub async fn handle(&self, event: SqsEvent, deadline: Option<SystemTime>) -> BatchReport {
+        let started = SystemTime::now();
         let stop_at = deadline.map(|d| {
             let left = d
                 .duration_since(SystemTime::now())
@@ -196,8 +316,14 @@ impl Worker {
         // No time left: nothing is started (every job is reported).
         let no_time = stop_at.is_some_and(|at| at <= tokio::time::Instant::now());
         for (i, message) in records.iter().enumerate() {
-            match leased_job(message) {
-                Ok(_) if no_time => {}
+            if no_time {
+                // Only sorted: nothing is adopted or started.
+                if let Err(e) = parts(message).and_then(|(_, body)| Ok(Job::from_message(body)?)) {
+                    outcomes[i] = Some(Outcome::Undecodable(e));
+                }
+                continue;
+            }
+            match self.lease(message, started, stop_at).await {
                 Ok(leased) => {
                     let webhooks = self.webhooks.clone();
                     let slots = slots.clone();
@@ -207,7 +333,7 @@ impl Worker {
                     });
                     index_of.insert(handle.id(), i);
                 }
-                Err(e) => outcomes[i] = Some(Outcome::Undecodable(e)),
+                Err(outcome) => outcomes[i] = Some(outcome),
             }
         }
         let collect = async {

@@ -4,11 +4,16 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::{Server, error_code, foreign_account_key};
+use crate::support::{Server, TestBackend, error_code, foreign_account_key};
 
 #[tokio::test]
 async fn create_shows_secrets_once_and_list_pages() {
-    let s = Server::start().await;
+    create_shows_secrets_once_and_list_pages_on(TestBackend::Sqlite).await;
+}
+
+/// [`create_shows_secrets_once_and_list_pages`] on `backend` (also run on AWS: `on_aws`).
+pub(crate) async fn create_shows_secrets_once_and_list_pages_on(backend: TestBackend) {
+    let s = Server::start_on(backend, |_| {}).await;
     let res = s
         .post_json("/v1/api-keys", &s.admin_key, json!({ "name": "ci" }))
         .await;
@@ -70,7 +75,12 @@ async fn create_shows_secrets_once_and_list_pages() {
 
 #[tokio::test]
 async fn rotation_keeps_the_old_key_during_the_transition() {
-    let s = Server::start().await;
+    rotation_keeps_the_old_key_during_the_transition_on(TestBackend::Sqlite).await;
+}
+
+/// [`rotation_keeps_the_old_key_during_the_transition`] on `backend` (also run on AWS: `on_aws`).
+pub(crate) async fn rotation_keeps_the_old_key_during_the_transition_on(backend: TestBackend) {
+    let s = Server::start_on(backend, |_| {}).await;
     let (key_id, old_key, _) = s.create_key(json!({ "name": "svc" })).await;
     let res = s
         .post_json(
@@ -127,7 +137,14 @@ async fn rotation_keeps_the_old_key_during_the_transition() {
 
 #[tokio::test]
 async fn immediate_rotation_expires_the_old_key_and_revoke_refuses_all() {
-    let s = Server::start().await;
+    immediate_rotation_expires_the_old_key_and_revoke_refuses_all_on(TestBackend::Sqlite).await;
+}
+
+/// [`immediate_rotation_expires_the_old_key_and_revoke_refuses_all`] on `backend` (also run on AWS: `on_aws`).
+pub(crate) async fn immediate_rotation_expires_the_old_key_and_revoke_refuses_all_on(
+    backend: TestBackend,
+) {
+    let s = Server::start_on(backend, |_| {}).await;
     let (key_id, old_key, _) = s.create_key(json!({ "name": "svc" })).await;
     // Empty body: defaults apply; then an immediate one.
     let res = s

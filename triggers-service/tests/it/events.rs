@@ -3,11 +3,16 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::support::{Server, error_code, event};
+use crate::support::{Server, TestBackend, error_code, event};
 
 #[tokio::test]
 async fn create_get_and_ack_an_event() {
-    let s = Server::start().await;
+    create_get_and_ack_an_event_on(TestBackend::Sqlite).await;
+}
+
+/// [`create_get_and_ack_an_event`] on `backend` (also run on AWS: `on_aws`).
+pub(crate) async fn create_get_and_ack_an_event_on(backend: TestBackend) {
+    let s = Server::start_on(backend, |_| {}).await;
     let res = s
         .post_json(
             "/v1/events",
@@ -58,7 +63,12 @@ async fn create_get_and_ack_an_event() {
 
 #[tokio::test]
 async fn the_same_idempotency_key_returns_the_original_event() {
-    let s = Server::start().await;
+    the_same_idempotency_key_returns_the_original_event_on(TestBackend::Sqlite).await;
+}
+
+/// [`the_same_idempotency_key_returns_the_original_event`] on `backend` (also run on AWS: `on_aws`).
+pub(crate) async fn the_same_idempotency_key_returns_the_original_event_on(backend: TestBackend) {
+    let s = Server::start_on(backend, |_| {}).await;
     let body = json!({ "source": "shop", "event_type": "order.created",
                        "payload": { "a": 1 }, "idempotency_key": "order-1" });
     let first = s.post_json("/v1/events", &s.admin_key, body.clone()).await;
@@ -84,7 +94,12 @@ async fn the_same_idempotency_key_returns_the_original_event() {
 
 #[tokio::test]
 async fn inbox_pages_oldest_first_with_filters_and_cursor() {
-    let s = Server::start().await;
+    inbox_pages_oldest_first_with_filters_and_cursor_on(TestBackend::Sqlite).await;
+}
+
+/// [`inbox_pages_oldest_first_with_filters_and_cursor`] on `backend` (also run on AWS: `on_aws`).
+pub(crate) async fn inbox_pages_oldest_first_with_filters_and_cursor_on(backend: TestBackend) {
+    let s = Server::start_on(backend, |_| {}).await;
     let mut ids = Vec::new();
     for n in 0..7 {
         let source = if n % 2 == 0 { "shop" } else { "crm" };

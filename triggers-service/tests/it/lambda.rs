@@ -42,12 +42,12 @@ use triggers_keys::{KeyRole, KeySpec};
 use triggers_service::app::App;
 use triggers_service::config::Config;
 use triggers_service::lambda::api;
-use triggers_service::lambda::worker::{self, Outcome, Worker, WorkerOptions};
+use triggers_service::lambda::worker::{Outcome, Worker, WorkerOptions};
 use triggers_signing::{Secret, sign, unix_now};
 use triggers_sqlite::{Db, DbOptions};
 use triggers_webhooks::backends::sqlite::SqliteDeliveryQueue;
 use triggers_webhooks::engine::Processed;
-use triggers_webhooks::queue::DeliveryQueue;
+use triggers_webhooks::queue::{DeliveryQueue, Job};
 
 const FIXTURE_HTTP_V2: &str = include_str!("../fixtures/apigw-http-v2-request.json");
 const FIXTURE_REST_V1: &str = include_str!("../fixtures/apigw-rest-v1-request.json");
@@ -93,7 +93,7 @@ fn decoded_query(query: &str) -> BTreeMap<String, Vec<String>> {
 
 /// A client's request: method, target as sent (`/prod/v1/events?…`),
 /// headers, body.
-struct Sent {
+pub(crate) struct Sent {
     method: &'static str,
     target: String,
     headers: Vec<(String, String)>,
@@ -101,7 +101,7 @@ struct Sent {
 }
 
 impl Sent {
-    fn new(method: &'static str, target: &str) -> Self {
+    pub(crate) fn new(method: &'static str, target: &str) -> Self {
         Sent {
             method,
             target: target.to_owned(),
@@ -110,12 +110,12 @@ impl Sent {
         }
     }
 
-    fn header(mut self, name: &str, value: &str) -> Self {
+    pub(crate) fn header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.to_owned(), value.to_owned()));
         self
     }
 
-    fn json(mut self, body: &Value) -> Self {
+    pub(crate) fn json(mut self, body: &Value) -> Self {
         self.body = Some(body.to_string());
         self.header("content-type", "application/json")
     }
@@ -166,7 +166,7 @@ impl Sent {
 
     /// The HTTP API (payload 2.0) event of this request on `stage`: the
     /// path arrives decoded, the query as sent.
-    fn http_api(&self, stage: &str) -> Value {
+    pub(crate) fn http_api(&self, stage: &str) -> Value {
         let mut e: Value = serde_json::from_str(FIXTURE_HTTP_V2).unwrap();
         let (path, query) = self.split();
         let raw_path = percent_decode(path);
@@ -774,7 +774,7 @@ async fn a_batch_reports_exactly_the_messages_left_undone() {
         records.push(record(
             &id,
             &l.receipt.0,
-            &worker::encode_job(&l.job).unwrap(),
+            &l.job.to_message().unwrap(),
             l.receive_count,
         ));
     }
@@ -914,9 +914,9 @@ async fn messages_that_are_not_jobs_are_failures_not_panics() {
         "{report:?}"
     );
     // The codec reads what it writes.
-    let decoded = worker::decode_job(&job).unwrap();
+    let decoded = Job::from_message(&job).unwrap();
     assert_eq!(
-        worker::decode_job(&worker::encode_job(&decoded).unwrap()).unwrap(),
+        Job::from_message(&decoded.to_message().unwrap()).unwrap(),
         decoded
     );
     h.app.close().await;
@@ -954,7 +954,7 @@ async fn with_no_time_left_nothing_is_attempted_and_everything_is_reported() {
     let leased = queue.receive(10, Duration::from_secs(600)).await.unwrap();
     assert_eq!(leased.len(), 1);
     let l = &leased[0];
-    let body = worker::encode_job(&l.job).unwrap();
+    let body = l.job.to_message().unwrap();
     let records = vec![record("m-1", &l.receipt.0, &body, 1)];
 
     // The deadline is within the margin already.
@@ -976,7 +976,7 @@ type Posted = Arc<Mutex<Vec<(String, Value)>>>;
 /// The Lambda Runtime API (the HTTP protocol between Lambda and a custom
 /// runtime, `/2018-06-01/runtime/…`) on 127.0.0.1, handing out one event:
 /// the next `next` waits forever, as Lambda does between invocations.
-struct RuntimeApi {
+pub(crate) struct RuntimeApi {
     addr: String,
     posted: Posted,
     task: tokio::task::JoinHandle<()>,
@@ -989,7 +989,7 @@ impl Drop for RuntimeApi {
 }
 
 impl RuntimeApi {
-    async fn start(event: Value) -> RuntimeApi {
+    pub(crate) async fn start(event: Value) -> RuntimeApi {
         use axum::extract::OriginalUri;
         use axum::response::IntoResponse;
         use axum::routing::get;
@@ -1045,31 +1045,60 @@ impl RuntimeApi {
 
     /// Runs `bin` as Lambda would, until it posted something; returns it.
     async fn invoke(&self, bin: &str, data_dir: &Path) -> (String, Value) {
+        let data_dir = data_dir.to_str().unwrap();
+        let envs = [
+            ("TRIGGERS_BACKEND", "sqlite"),
+            ("TRIGGERS_DATA_DIR", data_dir),
+        ];
+        let (path, posted, _) = self.invoke_env(bin, &envs).await;
+        (path, posted)
+    }
+
+    /// [`RuntimeApi::invoke`] configured by `envs`; also returns what the
+    /// function wrote on stdout and stderr.
+    pub(crate) async fn invoke_env(
+        &self,
+        bin: &str,
+        envs: &[(&str, &str)],
+    ) -> (String, Value, String) {
         let mut child = KillOnDrop(
             std::process::Command::new(bin)
                 .env("AWS_LAMBDA_RUNTIME_API", &self.addr)
                 .env("AWS_LAMBDA_FUNCTION_NAME", "triggers")
                 .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
                 .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
-                .env("TRIGGERS_BACKEND", "sqlite")
-                .env("TRIGGERS_DATA_DIR", data_dir)
                 .env("RUST_LOG", "warn")
+                .envs(envs.iter().copied())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
                 .spawn()
                 .unwrap(),
         );
+        let mut stdout = child.0.stdout.take().unwrap();
+        let mut stderr = child.0.stderr.take().unwrap();
+        let output = std::thread::spawn(move || {
+            use std::io::Read;
+            let mut text = String::new();
+            let _ = stdout.read_to_string(&mut text);
+            let _ = stderr.read_to_string(&mut text);
+            text
+        });
         let started = Instant::now();
         let posted = loop {
             if let Some(p) = self.posted.lock().unwrap().first().cloned() {
                 break p;
             }
             if let Ok(Some(status)) = child.0.try_wait() {
-                panic!("{bin} exited before answering: {status}");
+                drop(child);
+                let output = output.join().unwrap_or_default();
+                panic!("{bin} exited before answering: {status}\n{output}");
             }
             assert!(started.elapsed() < WAIT, "{bin} never answered");
             tokio::time::sleep(Duration::from_millis(20)).await;
         };
         drop(child);
-        posted
+        let output = output.join().unwrap_or_default();
+        (posted.0, posted.1, output)
     }
 }
 
@@ -1114,6 +1143,7 @@ async fn the_bins_refuse_to_start_outside_lambda() {
     for bin in [
         env!("CARGO_BIN_EXE_triggers-lambda-api"),
         env!("CARGO_BIN_EXE_triggers-lambda-worker"),
+        env!("CARGO_BIN_EXE_triggers-lambda-sweeper"),
     ] {
         let out = std::process::Command::new(bin)
             .env_remove("AWS_LAMBDA_RUNTIME_API")

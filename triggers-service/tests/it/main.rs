@@ -2,6 +2,7 @@
 //! HTTP, the embedded SQLite store in a temporary directory.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod backend;
 mod support;
 
 mod api_keys;
@@ -12,8 +13,14 @@ mod event_store;
 mod events;
 #[cfg(feature = "lambda")]
 mod lambda;
+#[cfg(all(feature = "aws", feature = "lambda"))]
+mod lambda_aws;
 mod migrate_cli;
+#[cfg(feature = "aws")]
+mod on_aws;
 mod reliability;
 mod signing;
+#[cfg(feature = "lambda")]
+mod sweeper;
 mod webhook_reliability;
 mod webhooks;

@@ -27,7 +27,7 @@ use sha2::Sha256;
 use tokio::sync::watch;
 use triggers_service::config::WebhooksConfig;
 
-use crate::support::{Server, error_code, foreign_account_key};
+use crate::support::{Server, TestBackend, error_code, foreign_account_key};
 
 /// The longest any wait in this module may take.
 const WAIT: Duration = Duration::from_secs(20);
@@ -267,7 +267,12 @@ fn assert_signed(secret: &str, r: &Received) {
 
 /// A server that delivers to 127.0.0.1 over http, with short delays.
 async fn local_server(change: impl FnOnce(&mut WebhooksConfig)) -> Server {
-    Server::start_with(|c| {
+    local_server_on(TestBackend::Sqlite, change).await
+}
+
+/// [`local_server`] on `backend`.
+async fn local_server_on(backend: TestBackend, change: impl FnOnce(&mut WebhooksConfig)) -> Server {
+    Server::start_on(backend, |c| {
         c.shutdown_grace_secs = 5;
         c.webhooks.allow_private_destinations = true;
         c.webhooks.allow_http = true;
@@ -396,12 +401,9 @@ async fn wait_dead_letters(s: &Server, key: &str, query: &str, n: usize) -> Vec<
 }
 
 /// Jobs in the delivery queue (pending, delayed or in flight), read from the
-/// database.
-fn queued_jobs(s: &Server) -> i64 {
-    let c = rusqlite::Connection::open(s.data_dir().join("triggers.db")).unwrap();
-    c.busy_timeout(Duration::from_secs(5)).unwrap();
-    c.query_row("SELECT count(*) FROM webhook_queue", [], |r| r.get(0))
-        .unwrap()
+/// backend (the database, or the SQS queue's counts).
+async fn queued_jobs(s: &Server) -> i64 {
+    s.queued_jobs().await
 }
 
 /// Waits until the service is quiet: every event fanned out (outbox empty),
@@ -412,7 +414,7 @@ async fn settle(s: &Server) {
         "the outbox and the delivery queue to drain",
         || async move {
             let outbox = s.state.events.undispatched(i64::MAX, 1).await.unwrap();
-            (outbox.is_empty() && queued_jobs(s) == 0).then_some(())
+            (outbox.is_empty() && queued_jobs(s).await == 0).then_some(())
         },
     )
     .await;
@@ -430,7 +432,12 @@ fn header_set(r: &Received) -> HashSet<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn matching_events_arrive_signed_in_the_envelope() {
-    let s = local_server(|_| {}).await;
+    matching_events_arrive_signed_in_the_envelope_on(TestBackend::Sqlite).await;
+}
+
+/// [`matching_events_arrive_signed_in_the_envelope`] on `backend` (also run on AWS: `on_aws`).
+pub(crate) async fn matching_events_arrive_signed_in_the_envelope_on(backend: TestBackend) {
+    let s = local_server_on(backend, |_| {}).await;
     let r = Receiver::start(|_, _| Reply::ok().body("thanks")).await;
     let (webhook_id, secret) = create_webhook(
         &s,
@@ -540,8 +547,13 @@ async fn matching_events_arrive_signed_in_the_envelope() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failures_are_retried_with_backoff_until_success() {
+    failures_are_retried_with_backoff_until_success_on(TestBackend::Sqlite).await;
+}
+
+/// [`failures_are_retried_with_backoff_until_success`] on `backend` (also run on AWS: `on_aws`).
+pub(crate) async fn failures_are_retried_with_backoff_until_success_on(backend: TestBackend) {
     const BASE_MS: u64 = 200;
-    let s = local_server(|w| w.retry_base_delay_ms = BASE_MS).await;
+    let s = local_server_on(backend, |w| w.retry_base_delay_ms = BASE_MS).await;
     let r = Receiver::start(|i, _| {
         if i < 2 {
             Reply::status(500).body("down")
@@ -605,7 +617,12 @@ async fn failures_are_retried_with_backoff_until_success() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exhausted_retries_dead_letter_and_replay_once() {
-    let s = local_server(|_| {}).await;
+    exhausted_retries_dead_letter_and_replay_once_on(TestBackend::Sqlite).await;
+}
+
+/// [`exhausted_retries_dead_letter_and_replay_once`] on `backend` (also run on AWS: `on_aws`).
+pub(crate) async fn exhausted_retries_dead_letter_and_replay_once_on(backend: TestBackend) {
+    let s = local_server_on(backend, |_| {}).await;
     let failing = Arc::new(AtomicBool::new(true));
     let f = failing.clone();
     let r = Receiver::start(move |_, _| {
@@ -751,7 +768,12 @@ async fn a_slow_receiver_times_out() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn gone_deactivates_the_webhook() {
-    let s = local_server(|_| {}).await;
+    gone_deactivates_the_webhook_on(TestBackend::Sqlite).await;
+}
+
+/// [`gone_deactivates_the_webhook`] on `backend` (also run on AWS: `on_aws`).
+pub(crate) async fn gone_deactivates_the_webhook_on(backend: TestBackend) {
+    let s = local_server_on(backend, |_| {}).await;
     let gone = Receiver::answering(410).await;
     let witness = Receiver::answering(200).await;
     let (gone_id, _) = create_webhook(&s, &s.admin_key, json!({ "url": gone.url })).await;

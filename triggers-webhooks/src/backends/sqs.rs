@@ -51,6 +51,23 @@
 //! then; SQS answers success). The in-memory table holds one 16-byte entry
 //! per lease for about two visibility timeouts.
 //!
+//! # Messages received by the host: [`SqsDeliveryQueue::adopt`]
+//!
+//! With an SQS event source (the delivery worker on AWS Lambda), the
+//! Lambda service calls `ReceiveMessage` and hands the function the
+//! messages; [`receive`](DeliveryQueue::receive) is never called. The
+//! function gives each record to [`adopt`](SqsDeliveryQueue::adopt), which
+//! decodes the body ([`Job::from_message`]) and registers the lease with
+//! this queue value as if it had received the message: its deadline is
+//! `received_at` + the queue's visibility timeout (read once with
+//! `GetQueueAttributes`, or set with
+//! [`with_visibility_timeout`](SqsDeliveryQueue::with_visibility_timeout)).
+//! From then on `ack`, `retry` and `extend` treat the receipt exactly like
+//! one of [`receive`](DeliveryQueue::receive)'s: current until the
+//! deadline, stale once settled. A body that is not a job is
+//! [`QueueError::NotAJob`] and is left alone (the host reports it; SQS
+//! moves it to the dead-letter queue after `maxReceiveCount` receives).
+//!
 //! Short polling (`WaitTimeSeconds` 0) returns at once, as the trait asks;
 //! on AWS it samples a subset of servers, so a receive may return fewer
 //! jobs than are visible (the next one gets them). SQS has no ordering:
@@ -60,7 +77,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::hash::BuildHasher;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use async_trait::async_trait;
 use aws_sdk_sqs::Client;
@@ -400,6 +417,27 @@ enum Known {
     Unknown,
 }
 
+/// A message of the delivery queue that the host received, not
+/// [`DeliveryQueue::receive`]: a record of an SQS event the Lambda service
+/// hands a function. See [`SqsDeliveryQueue::adopt`].
+#[derive(Debug, Clone, Copy)]
+pub struct ReceivedMessage<'a> {
+    /// The SQS message id (for logs).
+    pub message_id: &'a str,
+    /// The receipt handle of this receive.
+    pub receipt_handle: &'a str,
+    /// The message body.
+    pub body: &'a str,
+    /// `ApproximateReceiveCount`: 1 the first time the message is received.
+    pub receive_count: u32,
+    /// When the lease began (SQS handed the message out). When it is not
+    /// known exactly, a time just after it (the start of the invocation):
+    /// the lease is then believed a little longer than SQS holds it, which
+    /// a function timeout well under the visibility timeout makes harmless
+    /// (an earlier time would risk refusing a current receipt as stale).
+    pub received_at: SystemTime,
+}
+
 /// A [`DeliveryQueue`] on SQS (see the module docs). Cheap to clone; clones
 /// share their memory of leases.
 #[derive(Clone)]
@@ -409,6 +447,7 @@ pub struct SqsDeliveryQueue {
     dead_letter_url: Option<String>,
     leases: Arc<Mutex<Leases>>,
     hasher: std::collections::hash_map::RandomState,
+    visibility: Arc<tokio::sync::OnceCell<Duration>>,
 }
 
 impl fmt::Debug for SqsDeliveryQueue {
@@ -429,7 +468,88 @@ impl SqsDeliveryQueue {
             dead_letter_url: None,
             leases: Arc::new(Mutex::new(Leases::default())),
             hasher: std::collections::hash_map::RandomState::new(),
+            visibility: Arc::new(tokio::sync::OnceCell::new()),
         }
+    }
+
+    /// Tells the queue its visibility timeout (the `VisibilityTimeout`
+    /// attribute of the SQS queue), which [`adopt`](Self::adopt) gives the
+    /// leases it registers. Without it, the first `adopt` reads the
+    /// attribute (one `GetQueueAttributes`).
+    pub fn with_visibility_timeout(mut self, visibility: Duration) -> Self {
+        self.visibility = Arc::new(tokio::sync::OnceCell::new_with(Some(visibility)));
+        self
+    }
+
+    /// The queue's visibility timeout: as given to
+    /// [`with_visibility_timeout`](Self::with_visibility_timeout), or read
+    /// once from SQS (`GetQueueAttributes`) and remembered by this value and
+    /// its clones.
+    pub async fn visibility_timeout(&self) -> Result<Duration, QueueError> {
+        let got = self
+            .visibility
+            .get_or_try_init(|| async {
+                let attributes = self
+                    .client
+                    .get_queue_attributes()
+                    .queue_url(&self.queue_url)
+                    .attribute_names(QueueAttributeName::VisibilityTimeout)
+                    .send()
+                    .await
+                    .map_err(backend("GetQueueAttributes"))?;
+                attributes
+                    .attributes()
+                    .and_then(|a| a.get(&QueueAttributeName::VisibilityTimeout))
+                    .and_then(|v| v.parse::<u64>().ok())
+                    .map(Duration::from_secs)
+                    .ok_or_else(|| {
+                        QueueError::backend(SqsError::Invalid(
+                            "the queue has no VisibilityTimeout attribute".into(),
+                        ))
+                    })
+            })
+            .await?;
+        Ok(*got)
+    }
+
+    /// Takes over a message the host received (the Lambda service, for an
+    /// SQS event source): decodes its body ([`Job::from_message`]) and
+    /// registers its lease with this queue value, held until
+    /// `received_at` + [`visibility_timeout`](Self::visibility_timeout), as
+    /// [`receive`](DeliveryQueue::receive) does for the messages it gets.
+    /// The returned lease is then acked, put back or extended through this
+    /// queue like any other.
+    ///
+    /// Errors: a body that is not a job is [`QueueError::NotAJob`] (nothing
+    /// is sent or changed: the host reports the message and SQS's redrive
+    /// policy moves it to the dead-letter queue after `maxReceiveCount`
+    /// receives); an empty receipt handle, a lease already over
+    /// (`received_at` + the visibility timeout is past) or a receipt this
+    /// queue value settled already is [`QueueError::StaleReceipt`]; reading
+    /// the visibility timeout can fail as [`QueueError::Backend`].
+    pub async fn adopt(&self, message: &ReceivedMessage<'_>) -> Result<Leased<Job>, QueueError> {
+        if message.receipt_handle.is_empty() {
+            return Err(QueueError::StaleReceipt);
+        }
+        let job = Job::from_message(message.body)?;
+        let visibility = self.visibility_timeout().await?;
+        let held_for = SystemTime::now()
+            .duration_since(message.received_at)
+            .unwrap_or(Duration::ZERO);
+        let left = visibility
+            .checked_sub(held_for)
+            .filter(|left| !left.is_zero())
+            .ok_or(QueueError::StaleReceipt)?;
+        let receipt = Receipt(message.receipt_handle.to_owned());
+        if matches!(self.known(&receipt), Known::Stale) {
+            return Err(QueueError::StaleReceipt);
+        }
+        self.hold(&receipt, Instant::now() + left, visibility);
+        Ok(Leased {
+            job,
+            receipt,
+            receive_count: message.receive_count.max(1),
+        })
     }
 
     /// A queue over the queues of [`create_queues`]: messages that are not
@@ -497,7 +617,7 @@ impl SqsDeliveryQueue {
     }
 
     fn body(job: &Job) -> Result<String, QueueError> {
-        serde_json::to_string(job).map_err(|e| {
+        job.to_message().map_err(|e| {
             QueueError::backend(SqsError::Invalid(format!("cannot encode a job: {e}")))
         })
     }
@@ -637,7 +757,7 @@ impl DeliveryQueue for SqsDeliveryQueue {
                 let (Some(handle), Some(body)) = (m.receipt_handle(), m.body()) else {
                     continue;
                 };
-                let Ok(job) = serde_json::from_str::<Job>(body) else {
+                let Ok(job) = Job::from_message(body) else {
                     self.park(body, handle, m.message_id().unwrap_or_default())
                         .await;
                     continue;
