@@ -285,6 +285,11 @@ def main():
     known = set(re.findall(r'env\s*=\s*"(TRIGGERS_\w+)"', config_rs.read_text()))
     if not known:
         error(f"no `env = \"TRIGGERS_…\"` found in {config_rs.relative_to(ROOT)} (update deploy/check_schema.py)")
+    # ... or one a Lambda function reads itself (`pub const X: &str =
+    # "TRIGGERS_…";` in triggers-service/src/lambda/, e.g. the sweeper's
+    # grace period).
+    for rs in sorted((ROOT / "triggers-service/src/lambda").glob("*.rs")):
+        known |= set(re.findall(r'const\s+\w+\s*:\s*&str\s*=\s*"(TRIGGERS_\w+)"', rs.read_text()))
     env_vars = set()
     env_vars.update(tpl.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {}))
     for r in resources.values():
@@ -292,7 +297,7 @@ def main():
             env_vars.update(r["Properties"].get("Environment", {}).get("Variables", {}))
     for name in sorted(v for v in env_vars if v.startswith("TRIGGERS_")):
         if known and name not in known:
-            error(f"the functions get {name}, which {config_rs.relative_to(ROOT)} does not read")
+            error(f"the functions get {name}, which neither {config_rs.relative_to(ROOT)} nor triggers-service/src/lambda/ reads")
 
     if errors:
         for e in errors:

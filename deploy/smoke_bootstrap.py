@@ -4,7 +4,7 @@ Lambda Runtime API (the HTTP protocol a `provided.al2023` function speaks:
 GET …/invocation/next, POST …/invocation/{id}/response|error) on 127.0.0.1,
 feeds them real event payloads and checks the answers.
 
-    python3 deploy/smoke_bootstrap.py API_BOOTSTRAP WORKER_BOOTSTRAP [-- RUNNER…]
+    python3 deploy/smoke_bootstrap.py API_BOOTSTRAP WORKER_BOOTSTRAP [SWEEPER_BOOTSTRAP] [-- RUNNER…]
 
 RUNNER is a command prefix for a foreign architecture, e.g.
 `qemu-aarch64-static -L /usr/aarch64-linux-gnu`. scripts/build-lambda.sh
@@ -13,8 +13,10 @@ RUNNER is a command prefix for a foreign architecture, e.g.
 The functions use the SQLite backend in a temporary data directory (no AWS
 is reachable here): this checks that the binary starts on this machine's
 loader, speaks the runtime protocol, routes an HTTP API (payload 2.0) event
-through the router, and answers an SQS event with `batchItemFailures`; not
-the AWS backends (their tests run on moto).
+through the router, answers an SQS event with `batchItemFailures`, and
+(SWEEPER_BOOTSTRAP given) answers an EventBridge scheduled event with the
+sweep's summary (an empty outbox: nothing swept); not the AWS backends
+(their tests run on moto).
 Exit status 0 when every check passed.
 """
 
@@ -179,10 +181,10 @@ def main():
     if "--" in args:
         i = args.index("--")
         args, runner = args[:i], args[i + 1:]
-    if len(args) != 2:
+    if len(args) not in (2, 3):
         print(__doc__, file=sys.stderr)
         sys.exit(2)
-    api, worker = (str(Path(a).resolve()) for a in args)
+    api, worker, *sweeper = (str(Path(a).resolve()) for a in args)
 
     def healthz(a):
         return None if a.get("statusCode") == 200 else f"status {a.get('statusCode')}"
@@ -211,6 +213,17 @@ def main():
     failures += run_function(worker, runner, "worker", [
         ("SQS batch with a message that is not a job", sqs_event, reports_garbage),
     ])
+
+    if sweeper:
+        schedule = json.loads((FIXTURES / "eventbridge-schedule.json").read_text())
+
+        def swept_nothing(a):
+            got = (a.get("swept"), a.get("left"), a.get("end"))
+            return None if got == (0, 0, "drained") else f"summary {got}"
+
+        failures += run_function(sweeper[0], runner, "sweeper", [
+            ("EventBridge scheduled event, empty outbox", schedule, swept_nothing),
+        ])
     sys.exit(1 if failures else 0)
 
 

@@ -54,18 +54,18 @@ section_rust() {
 # SQS served by moto on 127.0.0.1 (scripts/moto.sh installs moto[server] into
 # a venv when missing), and the Lambda tests (real API Gateway and SQS event
 # JSON through the Lambda types).
-AWS_FEATURES=triggers-keys/dynamodb,triggers-webhooks/dynamodb,triggers-webhooks/sqs,triggers-service/aws,triggers-service/lambda
+AWS_FEATURES=triggers-keys/dynamodb,triggers-webhooks/dynamodb,triggers-webhooks/sqs,triggers-service/aws,triggers-service/lambda,triggers-analytics/dynamodb,triggers-analytics/sqlite
 section_aws() {
     if cargo clippy --version >/dev/null 2>&1; then
         log "aws: cargo clippy (features $AWS_FEATURES) -D warnings"
-        cargo clippy --locked -p triggers-keys -p triggers-webhooks -p triggers-service --all-targets \
+        cargo clippy --locked -p triggers-keys -p triggers-webhooks -p triggers-service -p triggers-analytics --all-targets \
             --features "$AWS_FEATURES" -- -D warnings || failures+=("cargo clippy (aws)")
     fi
     log "aws: deploy/template.yaml: cfn-lint (as written and SAM-translated) and its match with the backends"
     ./deploy/lint.sh || failures+=("deploy/lint.sh")
     log "aws: conformance suites on DynamoDB/SQS (moto), Lambda entry points"
     ./scripts/moto.sh cargo test --locked -p triggers-keys -p triggers-webhooks -p triggers-service \
-        --features "$AWS_FEATURES" --test it -- --test-threads 8 dynamodb aws lambda \
+        -p triggers-analytics --features "$AWS_FEATURES" --test it -- --test-threads 8 dynamodb aws lambda sweeper \
         || failures+=("aws (moto)")
 }
 
