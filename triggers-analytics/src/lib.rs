@@ -3,7 +3,11 @@
 //! The pure aggregation core of Triggers analytics: no I/O, no clock, no
 //! async. The service feeds it [`Record`]s (events ingested, API requests,
 //! delivery attempts, dead letters); it folds them into per-account time
-//! [`Bucket`]s and answers queries over them.
+//! [`Bucket`]s and answers queries over them. Persistence sits beside
+//! the fold, not in it: the [`store::AnalyticsStore`] trait,
+//! [`store::apply_batch`] (load → fold → conditional write → retry), and
+//! its backends as Cargo features (`sqlite`, `dynamodb`; see
+//! [`backends`]), with a conformance suite behind `testing`.
 //!
 //! - **One fold for both hosts.** [`Bucket::apply`] (and [`fold`] over a
 //!   batch, through [`Aggregates`]) is the only aggregation code: the
@@ -86,6 +90,7 @@
 //! ```
 
 mod aggregates;
+pub mod backends;
 mod bucket;
 pub mod capped;
 pub mod dedup;
@@ -95,6 +100,9 @@ mod ids;
 pub mod query;
 mod record;
 pub mod sketch;
+pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod time;
 
 pub use aggregates::{Aggregates, FoldReport, Rejected, fold, required_keys, rollup};
