@@ -936,63 +936,41 @@ impl Webhooks {
         // when its HTTP attempt ends, not when its record is durable.
         let (completions, completed) = mpsc::channel(config.concurrency.max(1));
         let collector = tokio::spawn(self.clone().collect(completed));
-        let mut backoff = Duration::from_millis(50);
+        // A fetcher leases jobs ahead of the free slots (at most `batch`
+        // waiting), so a slot that frees takes its next job from memory
+        // instead of waiting for a lease write behind the store's commits.
+        let ahead = config.batch.max(1);
+        let (fetched, mut jobs) = mpsc::channel::<Leased<Job>>(ahead);
+        let fetcher = tokio::spawn(self.clone().fetch(fetched));
         tokio::pin!(shutdown);
         loop {
-            let first = tokio::select! {
+            let permit = tokio::select! {
                 permit = slots.clone().acquire_owned() => match permit {
                     Ok(p) => p,
                     Err(_) => break,
                 },
                 () = &mut shutdown => break,
             };
-            let mut permits = vec![first];
-            while permits.len() < config.batch.max(1) {
-                match slots.clone().try_acquire_owned() {
-                    Ok(p) => permits.push(p),
-                    Err(_) => break,
-                }
-            }
-            let leased = match self
-                .inner
-                .queue
-                .receive(permits.len(), config.visibility_timeout)
-                .await
-            {
-                Ok(leased) => {
-                    backoff = Duration::from_millis(50);
-                    leased
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, "receiving delivery jobs failed");
-                    drop(permits);
-                    tokio::select! {
-                        () = tokio::time::sleep(backoff) => {}
-                        () = &mut shutdown => break,
-                    }
-                    backoff = (backoff * 2).min(Duration::from_secs(5));
-                    continue;
-                }
+            let job = tokio::select! {
+                job = jobs.recv() => match job {
+                    Some(job) => job,
+                    None => break,
+                },
+                () = &mut shutdown => break,
             };
             while tasks.try_join_next().is_some() {}
-            if leased.is_empty() {
-                drop(permits);
-                tokio::select! {
-                    () = self.inner.wake.notified() => {}
-                    () = tokio::time::sleep(config.idle_poll) => {}
-                    () = &mut shutdown => break,
-                }
-                continue;
-            }
-            for (job, permit) in leased.into_iter().zip(permits) {
-                let this = self.clone();
-                let completions = completions.clone();
-                tasks.spawn(async move {
-                    this.process_with(job, Some(&completions)).await;
-                    drop(permit);
-                });
-            }
+            let this = self.clone();
+            let completions = completions.clone();
+            tasks.spawn(async move {
+                this.process_with(job, Some(&completions)).await;
+                drop(permit);
+            });
         }
+        fetcher.abort();
+        let _ = fetcher.await;
+        // Jobs leased ahead and not started: their leases expire and they
+        // are received again (or released at the next start).
+        jobs.close();
         let grace = self.inner.config.visibility_timeout;
         let drained =
             tokio::time::timeout(grace, async { while tasks.join_next().await.is_some() {} }).await;
@@ -1002,6 +980,54 @@ impl Webhooks {
         tasks.abort_all();
         drop(completions);
         let _ = collector.await;
+    }
+
+    /// Leases jobs while the hand-off channel has room, up to its free
+    /// capacity per receive; waits for a wake-up (or the idle poll) when the
+    /// queue is empty, and backs off on errors.
+    async fn fetch(self, out: mpsc::Sender<Leased<Job>>) {
+        let config = &self.inner.config;
+        let mut backoff = Duration::from_millis(50);
+        loop {
+            // Wait for room for at least one job, then take all the room there is.
+            let first = match out.reserve().await {
+                Ok(p) => p,
+                Err(_) => return,
+            };
+            let mut permits = vec![first];
+            while permits.len() < config.batch.max(1) {
+                match out.try_reserve() {
+                    Ok(p) => permits.push(p),
+                    Err(_) => break,
+                }
+            }
+            match self
+                .inner
+                .queue
+                .receive(permits.len(), config.visibility_timeout)
+                .await
+            {
+                Ok(leased) if leased.is_empty() => {
+                    drop(permits);
+                    tokio::select! {
+                        () = self.inner.wake.notified() => {}
+                        () = tokio::time::sleep(config.idle_poll) => {}
+                    }
+                }
+                Ok(leased) => {
+                    backoff = Duration::from_millis(50);
+                    for (job, permit) in leased.into_iter().zip(permits) {
+                        permit.send(job);
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "receiving delivery jobs failed");
+                    drop(permits);
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                }
+            }
+        }
     }
 
     /// Records and acks successful attempts in batches. On a store or queue
