@@ -20,7 +20,10 @@
 //!
 //! - `sqlite`: the SQLite backend ([`backends::sqlite::SqliteKeyStore`]) and
 //!   the migration of pre-versioning keys (`migrate::migrate_legacy`).
-//! - `testing`: the conformance suite every backend runs (`testing`).
+//! - `dynamodb`: the DynamoDB backend (`backends::dynamodb::DynamoKeyStore`,
+//!   table `<prefix>keys`).
+//! - `testing`: the conformance suite every backend runs (`testing`; with
+//!   `dynamodb`, also moto clients for it in `testing::aws`).
 //! - `tower`: `triggers-tower`'s `ApiKeyValidator` and `SecretLookup` for
 //!   [`KeyService`].
 //!

@@ -20,8 +20,9 @@
 //!   headers.
 //! - [`store`] and [`queue`]: the [`WebhookStore`](store::WebhookStore)
 //!   and [`DeliveryQueue`](queue::DeliveryQueue) traits backends implement
-//!   ([`backends`]: SQLite behind feature `sqlite`; conformance suites in
-//!   `testing` behind feature `testing`).
+//!   ([`backends`]: SQLite behind feature `sqlite`, DynamoDB behind
+//!   `dynamodb`, SQS behind `sqs`; conformance suites in `testing` behind
+//!   feature `testing`).
 //! - [`engine`]: [`Webhooks`](engine::Webhooks), which ties a store, a
 //!   queue, an [`EventSource`](engine::EventSource) and a client together.
 //! - [`client`]: the [`DeliveryClient`](client::DeliveryClient): signed
