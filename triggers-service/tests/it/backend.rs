@@ -61,6 +61,64 @@ impl TestBackend {
         }
     }
 
+    /// A master key secret on moto holding `value` (64 hex digits, as the
+    /// template makes it); returns its ARN.
+    pub async fn master_key_secret(&self, value: &str) -> String {
+        let TestBackend::Aws { url, prefix } = self else {
+            panic!("not the aws backend");
+        };
+        aws_sdk_secretsmanager::Client::new(&TestBackend::sdk_config(url))
+            .create_secret()
+            .name(format!("{prefix}master-key"))
+            .secret_string(value)
+            .send()
+            .await
+            .unwrap()
+            .arn()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// A fresh master key as Secrets Manager holds it: 64 hex digits.
+    pub fn random_master_key_hex() -> String {
+        triggers_keys::MasterKey::generate()
+            .expose_bytes()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// The environment deploy/template.yaml gives the Lambda functions,
+    /// pointed at this backend (its queues and the master key secret
+    /// `secret_arn`), plus what Lambda itself sets. Nothing but moto is
+    /// contacted. Callers append their function's own variables.
+    pub async fn function_env(&self, secret_arn: &str) -> Vec<(String, String)> {
+        let TestBackend::Aws { url, prefix } = self else {
+            panic!("not the aws backend");
+        };
+        let delivery = self.queue_url("webhook-delivery").await;
+        let dead_letter = self.queue_url("webhook-dlq").await;
+        [
+            ("TRIGGERS_BACKEND", "aws"),
+            ("TRIGGERS_AWS_ENDPOINT_URL", url.as_str()),
+            ("TRIGGERS_AWS_TABLE_PREFIX", prefix.as_str()),
+            ("TRIGGERS_AWS_DELIVERY_QUEUE_URL", delivery.as_str()),
+            ("TRIGGERS_AWS_DEAD_LETTER_QUEUE_URL", dead_letter.as_str()),
+            ("TRIGGERS_MASTER_KEY_SECRET_ID", secret_arn),
+            ("TRIGGERS_WEBHOOKS_ALLOW_LOCAL", "true"),
+            ("AWS_ACCESS_KEY_ID", "test"),
+            ("AWS_SECRET_ACCESS_KEY", "test"),
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+            ("AWS_CONFIG_FILE", "/nonexistent/triggers-test"),
+            ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/triggers-test"),
+            ("RUST_LOG", "info"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+    }
+
     /// The URL of this backend's queue `name` (`webhook-delivery`,
     /// `webhook-dlq`).
     pub async fn queue_url(&self, name: &str) -> String {

@@ -369,50 +369,20 @@ async fn the_bins_run_on_the_aws_backend_with_the_template_environment() {
     ) else {
         return;
     };
-    let TestBackend::Aws { url, prefix } = &backend else {
-        unreachable!()
-    };
-    let hex: String = triggers_keys::MasterKey::generate()
-        .expose_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let secrets = aws_sdk_secretsmanager::Client::new(&TestBackend::sdk_config(url));
-    let arn = secrets
-        .create_secret()
-        .name(format!("{prefix}master-key"))
-        .secret_string(&hex)
-        .send()
-        .await
-        .unwrap()
-        .arn()
-        .unwrap()
-        .to_owned();
+    let hex = TestBackend::random_master_key_hex();
+    let arn = backend.master_key_secret(&hex).await;
     let mut setup = config(&backend);
     setup.aws.master_key = None;
     setup.aws.master_key_secret_id = Some(arn.clone());
     let app = backend.open(setup).await;
     let delivery = backend.queue_url("webhook-delivery").await;
-    let dead_letter = backend.queue_url("webhook-dlq").await;
-    let env = [
-        ("TRIGGERS_BACKEND", "aws"),
-        ("TRIGGERS_AWS_ENDPOINT_URL", url.as_str()),
-        ("TRIGGERS_AWS_TABLE_PREFIX", prefix.as_str()),
-        ("TRIGGERS_AWS_DELIVERY_QUEUE_URL", delivery.as_str()),
-        ("TRIGGERS_AWS_DEAD_LETTER_QUEUE_URL", dead_letter.as_str()),
-        ("TRIGGERS_MASTER_KEY_SECRET_ID", arn.as_str()),
-        ("TRIGGERS_WEBHOOKS_ALLOW_LOCAL", "true"),
-        ("TRIGGERS_WEBHOOKS_MAX_RETRIES", "3"),
-        ("TRIGGERS_WEBHOOKS_REQUEST_TIMEOUT_MS", "15000"),
-        // What Lambda sets; nothing but moto is contacted.
-        ("AWS_ACCESS_KEY_ID", "test"),
-        ("AWS_SECRET_ACCESS_KEY", "test"),
-        ("AWS_REGION", "us-east-1"),
-        ("AWS_EC2_METADATA_DISABLED", "true"),
-        ("AWS_CONFIG_FILE", "/nonexistent/triggers-test"),
-        ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/triggers-test"),
-        ("RUST_LOG", "info"),
-    ];
+    let mut env = backend.function_env(&arn).await;
+    env.push(("TRIGGERS_WEBHOOKS_MAX_RETRIES".into(), "3".into()));
+    env.push((
+        "TRIGGERS_WEBHOOKS_REQUEST_TIMEOUT_MS".into(),
+        "15000".into(),
+    ));
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
 
     // The API function on a deployment without any key: it answers, and
     // neither makes nor prints one.

@@ -74,32 +74,6 @@ async fn open(backend: &TestBackend, config: Config) -> Result<App, StartError> 
     App::open_with_sdk_config(config, &TestBackend::sdk_config(url)).await
 }
 
-/// A secret holding `value`, on moto; returns its ARN.
-async fn secret(backend: &TestBackend, value: &str) -> String {
-    let TestBackend::Aws { url, prefix } = backend else {
-        unreachable!()
-    };
-    let client = aws_sdk_secretsmanager::Client::new(&TestBackend::sdk_config(url));
-    client
-        .create_secret()
-        .name(format!("{prefix}master-key"))
-        .secret_string(value)
-        .send()
-        .await
-        .unwrap()
-        .arn()
-        .unwrap()
-        .to_owned()
-}
-
-fn random_hex() -> String {
-    triggers_keys::MasterKey::generate()
-        .expose_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// The key read from Secrets Manager seals and opens: a key created by one
 /// start verifies on the next, and a start with another key cannot open
 /// its signing secret.
@@ -109,8 +83,8 @@ async fn the_master_key_comes_from_secrets_manager() {
     else {
         return;
     };
-    let hex = random_hex();
-    let arn = secret(&backend, &format!("{hex}\n")).await;
+    let hex = TestBackend::random_master_key_hex();
+    let arn = backend.master_key_secret(&format!("{hex}\n")).await;
 
     let app = open(&backend, config_with_secret(&backend, Some(&arn)))
         .await
@@ -187,7 +161,7 @@ async fn without_a_usable_master_key_the_aws_backend_refuses_to_start() {
     );
 
     let short = "0123456789abcdef-not-a-key";
-    let arn = secret(&backend, short).await;
+    let arn = backend.master_key_secret(short).await;
     let bad = message(open(&backend, config_with_secret(&backend, Some(&arn))).await);
     assert!(bad.contains("64 hex digits"), "{bad}");
     assert!(!bad.contains(short), "the value is never shown: {bad}");
@@ -240,7 +214,9 @@ async fn keys_create_makes_the_first_admin_key_of_a_deployment() {
     let TestBackend::Aws { url, prefix } = &backend else {
         unreachable!()
     };
-    let arn = secret(&backend, &random_hex()).await;
+    let arn = backend
+        .master_key_secret(&TestBackend::random_master_key_hex())
+        .await;
     // The stack's tables and queues.
     let mut setup = config_with_secret(&backend, Some(&arn));
     setup.aws.create_tables = true;
@@ -333,7 +309,7 @@ async fn the_serve_binary_runs_on_aws() {
     let TestBackend::Aws { url, prefix } = &backend else {
         unreachable!()
     };
-    let hex = random_hex();
+    let hex = TestBackend::random_master_key_hex();
     let env = [
         ("TRIGGERS_BACKEND", "aws"),
         ("TRIGGERS_AWS_ENDPOINT_URL", url.as_str()),

@@ -768,25 +768,8 @@ mod on_aws {
         else {
             return;
         };
-        let TestBackend::Aws { url, prefix } = &backend else {
-            unreachable!()
-        };
-        let hex: String = triggers_keys::MasterKey::generate()
-            .expose_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        let secrets = aws_sdk_secretsmanager::Client::new(&TestBackend::sdk_config(url));
-        let arn = secrets
-            .create_secret()
-            .name(format!("{prefix}master-key"))
-            .secret_string(&hex)
-            .send()
-            .await
-            .unwrap()
-            .arn()
-            .unwrap()
-            .to_owned();
+        let hex = TestBackend::random_master_key_hex();
+        let arn = backend.master_key_secret(&hex).await;
         let mut setup = config(&backend);
         setup.aws.master_key = None;
         setup.aws.master_key_secret_id = Some(arn.clone());
@@ -796,25 +779,9 @@ mod on_aws {
         let old = stored(&app, "order.created", now_micros() - LONG_AGO_MICROS).await;
         let young = stored(&app, "order.paid", now_micros()).await;
         let delivery = backend.queue_url("webhook-delivery").await;
-        let dead_letter = backend.queue_url("webhook-dlq").await;
-        let env = [
-            ("TRIGGERS_BACKEND", "aws"),
-            ("TRIGGERS_AWS_ENDPOINT_URL", url.as_str()),
-            ("TRIGGERS_AWS_TABLE_PREFIX", prefix.as_str()),
-            ("TRIGGERS_AWS_DELIVERY_QUEUE_URL", delivery.as_str()),
-            ("TRIGGERS_AWS_DEAD_LETTER_QUEUE_URL", dead_letter.as_str()),
-            ("TRIGGERS_MASTER_KEY_SECRET_ID", arn.as_str()),
-            ("TRIGGERS_WEBHOOKS_ALLOW_LOCAL", "true"),
-            ("TRIGGERS_SWEEPER_GRACE_SECS", "60"),
-            // What Lambda sets; nothing but moto is contacted.
-            ("AWS_ACCESS_KEY_ID", "test"),
-            ("AWS_SECRET_ACCESS_KEY", "test"),
-            ("AWS_REGION", "us-east-1"),
-            ("AWS_EC2_METADATA_DISABLED", "true"),
-            ("AWS_CONFIG_FILE", "/nonexistent/triggers-test"),
-            ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/triggers-test"),
-            ("RUST_LOG", "info"),
-        ];
+        let mut env = backend.function_env(&arn).await;
+        env.push(("TRIGGERS_SWEEPER_GRACE_SECS".into(), "60".into()));
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let schedule: Value = serde_json::from_str(FIXTURE_SCHEDULE).unwrap();
         let runtime = RuntimeApi::start(schedule).await;
         let (path, answer, output) = runtime
