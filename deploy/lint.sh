@@ -46,14 +46,9 @@ VENV="${TRIGGERS_CFN_LINT_VENV:-$HOME/.cache/triggers/venv-cfn-lint}"
 REQUIREMENT="${CFN_LINT_VERSION:-cfn-lint>=1.20,<2}"
 SAM_REQUIREMENT="${SAM_TRANSLATOR_VERSION:-aws-sam-translator>=1.90,<2}"
 
-if [[ ! -x "$VENV/bin/cfn-lint" ]] || ! "$VENV/bin/python" -c 'import samtranslator' 2>/dev/null; then
-    log "installing $REQUIREMENT and $SAM_REQUIREMENT into $VENV (pip, once)"
-    mkdir -p "$(dirname "$VENV")"
-    [[ -x "$VENV/bin/python" ]] || python3 -m venv "$VENV" \
-        || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$REQUIREMENT" "$SAM_REQUIREMENT" \
-        || die "pip install $REQUIREMENT $SAM_REQUIREMENT failed"
-fi
+# shellcheck source=scripts/lib/venv.sh
+source "$ROOT/scripts/lib/venv.sh"
+ensure_venv "$VENV" 'import cfnlint, samtranslator' "$REQUIREMENT" "$SAM_REQUIREMENT"
 
 if [[ $# -eq 0 ]]; then
     set -- "$ROOT/deploy/template.yaml"

@@ -33,13 +33,9 @@ die() { printf 'error: %s\n' "$*" >&2; exit 2; }
 VENV="${TRIGGERS_MOTO_VENV:-$HOME/.cache/triggers/venv-moto}"
 REQUIREMENT="${MOTO_VERSION:-moto[server]>=5.1,<6}"
 
-if [[ ! -x "$VENV/bin/moto_server" ]]; then
-    log "installing $REQUIREMENT into $VENV (pip, once)"
-    mkdir -p "$(dirname "$VENV")"
-    python3 -m venv "$VENV" || die "python3 -m venv failed (Debian: apt-get install python3-venv)"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$REQUIREMENT" \
-        || die "pip install $REQUIREMENT failed"
-fi
+# shellcheck source=scripts/lib/venv.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib/venv.sh"
+ensure_venv "$VENV" 'import moto.server' "$REQUIREMENT"
 [[ -x "$VENV/bin/moto_server" ]] || die "no moto_server in $VENV/bin"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/triggers-moto.XXXXXX")"

@@ -28,12 +28,9 @@ PYTHON="${PYTHON:-python3}"
 MATURIN_SPEC='maturin>=1.13,<2'
 DIST="$HERE/dist"
 
-if [[ ! -x "$VENV/bin/maturin" ]]; then
-    echo "==> installing maturin into $VENV"
-    rm -rf "$VENV"
-    "$PYTHON" -m venv "$VENV"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$MATURIN_SPEC"
-fi
+# shellcheck source=scripts/lib/venv.sh
+source "$ROOT/scripts/lib/venv.sh"
+ensure_venv "$VENV" 'import maturin' "$MATURIN_SPEC" >&2
 
 # Everything the wheel is made of, and the tools that make it.
 stamp() {

@@ -25,14 +25,9 @@ wheel="$("$HERE/build.sh" | tail -n 1)"
 [[ -f "$wheel" ]] || { echo "error: build.sh gave no wheel" >&2; exit 1; }
 echo "$(basename "$wheel"): $(stat -c %s "$wheel") bytes"
 
-if [[ ! -x "$VENV/bin/python" ]]; then
-    log "create the venv $VENV ($PYTHON)"
-    "$PYTHON" -m venv "$VENV"
-fi
-if ! "$VENV/bin/python" -c 'import pytest' 2>/dev/null; then
-    log "install pytest"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check 'pytest>=7'
-fi
+# shellcheck source=scripts/lib/venv.sh
+source "$ROOT/scripts/lib/venv.sh"
+ensure_venv "$VENV" 'import pytest' 'pytest>=7'
 log "install the wheel ($("$VENV/bin/python" --version))"
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
     --no-deps --no-index --force-reinstall "$wheel"
