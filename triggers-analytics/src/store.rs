@@ -138,11 +138,24 @@ pub trait AnalyticsStore: Send + Sync {
     /// every completed write.
     async fn load(&self, keys: &[BucketKey]) -> Result<Vec<StoredBucket>, StoreError>;
 
-    /// Writes `bucket` if its stored version is `expected` (`None`: only if
-    /// no bucket with its key is stored) and returns the new version
-    /// (`expected + 1`, or 1). Otherwise writes nothing and fails with
-    /// [`StoreError::Conflict`].
-    async fn write(&self, bucket: &Bucket, expected: Option<u64>) -> Result<u64, StoreError>;
+    /// Writes every bucket of `writes` if each one's stored version is its
+    /// `expected` (`None`: only if no bucket with its key is stored), all or
+    /// nothing, and returns their new versions (`expected + 1`, or 1) in
+    /// order. Otherwise writes nothing and fails with
+    /// [`StoreError::Conflict`] (naming a bucket that conflicted). At most
+    /// [`MAX_WRITE_ALL`] buckets, with distinct keys (else
+    /// [`StoreError::Invalid`]). [`apply_batch`] writes a minute bucket and
+    /// its hour and day rollups with one call, so they never disagree.
+    async fn write_all(&self, writes: &[(&Bucket, Option<u64>)]) -> Result<Vec<u64>, StoreError>;
+
+    /// Writes one bucket: [`write_all`](Self::write_all) of one.
+    async fn write(&self, bucket: &Bucket, expected: Option<u64>) -> Result<u64, StoreError> {
+        let versions = self.write_all(&[(bucket, expected)]).await?;
+        versions
+            .first()
+            .copied()
+            .ok_or_else(|| StoreError::Corrupt("write_all returned no version".into()))
+    }
 
     /// The buckets of `account` at `granularity` starting in `range` and
     /// after `after` (exclusive; `None` for the first page), oldest first,
@@ -157,8 +170,40 @@ pub trait AnalyticsStore: Send + Sync {
     ) -> Result<BucketPage, StoreError>;
 }
 
-/// How many times [`apply_batch`] loads and writes a bucket before giving up
-/// on conflicts.
+/// The most buckets one [`AnalyticsStore::write_all`] takes: 60 minutes of
+/// an hour and their hour and day rollups fit (DynamoDB's transactions hold
+/// 100 items).
+pub const MAX_WRITE_ALL: usize = 100;
+
+/// The version a write produces over `expected`.
+pub fn next_version(expected: Option<u64>) -> Result<u64, StoreError> {
+    match expected {
+        Some(v) => v
+            .checked_add(1)
+            .ok_or_else(|| StoreError::Invalid("version overflow".into())),
+        None => Ok(1),
+    }
+}
+
+/// Checks the shape of a [`AnalyticsStore::write_all`] request: 1 to
+/// [`MAX_WRITE_ALL`] buckets with distinct keys. For backends.
+pub fn check_write_all(writes: &[(&Bucket, Option<u64>)]) -> Result<(), StoreError> {
+    if writes.is_empty() || writes.len() > MAX_WRITE_ALL {
+        return Err(StoreError::Invalid(format!(
+            "write_all takes 1 to {MAX_WRITE_ALL} buckets, not {}",
+            writes.len()
+        )));
+    }
+    let mut keys: Vec<&BucketKey> = writes.iter().map(|(b, _)| b.key()).collect();
+    keys.sort();
+    if keys.windows(2).any(|w| w[0] == w[1]) {
+        return Err(StoreError::Invalid("write_all names a bucket twice".into()));
+    }
+    Ok(())
+}
+
+/// How many times [`apply_batch`] loads and writes a group of buckets
+/// before giving up on conflicts.
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 8;
 
 /// What [`apply_batch`] did.
@@ -172,19 +217,69 @@ pub struct BatchReport {
     pub sealed: u64,
     /// Invalid records (index in the batch, why): not counted, not retried.
     pub rejected: Vec<Rejected>,
-    /// Buckets written.
+    /// Buckets of the folding granularity written.
     pub written: usize,
+    /// Rollup bucket writes (coarser granularities; a day is written with
+    /// each of its hours that changed).
+    pub rollups_written: usize,
     /// Conditional writes lost (each followed by a reload and retry).
     pub conflicts: u32,
 }
 
-/// Folds `records` into the stored buckets of `granularity`: loads the
-/// buckets they fall in, applies each bucket's records, writes the changed
-/// buckets conditionally on the version loaded, and on a
-/// [`StoreError::Conflict`] reloads that bucket and re-applies its records,
-/// at most [`DEFAULT_MAX_ATTEMPTS`] times per batch. Each record is counted
-/// once however often batches are redelivered or overlap (the buckets'
-/// dedup sets). See [`apply_batch_with`].
+/// The granularities maintained as rollups above `g`.
+fn coarser(g: Granularity) -> &'static [Granularity] {
+    match g {
+        Granularity::Minute => &[Granularity::Hour, Granularity::Day],
+        Granularity::Hour => &[Granularity::Day],
+        Granularity::Day => &[],
+    }
+}
+
+/// Folds `records` into the stored buckets of `granularity` and keeps the
+/// coarser buckets above it (for minutes: hours and days) equal to the
+/// merge of their parts, so that a query over a long range reads a few day
+/// buckets instead of thousands of minutes (see [`covering`]).
+///
+/// Per group of buckets that share their next coarser bucket (the minutes
+/// of one hour of one account): loads the group's buckets and rollups,
+/// applies each bucket's records, adds the records that counted (not the
+/// duplicates) to the rollups, and writes the changed buckets and rollups
+/// with one [`AnalyticsStore::write_all`], conditional on the versions
+/// loaded. On a [`StoreError::Conflict`] it reloads the group and
+/// re-applies (at most [`DEFAULT_MAX_ATTEMPTS`] rounds). Each record is
+/// counted once however often batches are redelivered or overlap: the
+/// buckets' dedup sets decide, and a rollup only ever receives what its
+/// bucket counted in the same atomic write.
+///
+/// Rollups are stored [sealed](Bucket::seal) (they keep no dedup set: the
+/// finer buckets do). Use one folding granularity per store: folding
+/// directly at `hour` into a store whose hours are rollups of minutes would
+/// count twice.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # #[cfg(feature = "sqlite")] {
+/// use triggers_analytics::backends::sqlite::SqliteAnalyticsStore;
+/// use triggers_analytics::store::{apply_batch, covering};
+/// use triggers_analytics::{summary, Granularity, Record, TimeRange, DAY_US};
+///
+/// let dir = tempfile::tempdir()?;
+/// let store = SqliteAnalyticsStore::new(triggers_sqlite::Db::open(dir.path().join("a.db"), Default::default())?);
+/// store.migrate().await?;
+/// let day = 19_675 * DAY_US; // a day boundary
+/// let request = |id: u128, at: i64| Record::ApiRequest { account: "acct_1".into(), request_id: id, status: 200, at };
+/// let batch: Vec<Record> = (0..48).map(|h| request(h, day + h as i64 * 1_800_000_000)).collect();
+/// let report = apply_batch(&store, Granularity::Minute, &batch).await?;
+/// // 48 minutes in 24 hours: one atomic write per hour, each with its hour and the day.
+/// assert_eq!((report.counted, report.written, report.rollups_written), (48, 48, 2 * 24));
+///
+/// // A whole day reads one bucket (its day rollup), not 1,440 minutes.
+/// let range = TimeRange::new(day, day + DAY_US)?;
+/// let buckets = covering(&store, "acct_1", range).await?;
+/// assert_eq!(buckets.len(), 1);
+/// assert_eq!(summary("acct_1", range, &buckets)?.api.requests, 48);
+/// # } Ok(()) }
+/// ```
 pub async fn apply_batch<S: AnalyticsStore + ?Sized>(
     store: &S,
     granularity: Granularity,
@@ -194,10 +289,10 @@ pub async fn apply_batch<S: AnalyticsStore + ?Sized>(
 }
 
 /// [`apply_batch`] with at most `max_attempts` (at least 1) rounds of
-/// load → apply → write. Buckets are independent: those written stay
-/// written when another one fails; calling again with the same batch is
-/// safe (already counted records are duplicates). Fails with the last
-/// [`StoreError::Conflict`] when a bucket still conflicts after the last
+/// load → apply → write per group. Groups are independent: those written
+/// stay written when another one fails; calling again with the same batch
+/// is safe (already counted records are duplicates). Fails with the last
+/// [`StoreError::Conflict`] when a group still conflicts after the last
 /// round, or with the first other error.
 pub async fn apply_batch_with<S: AnalyticsStore + ?Sized>(
     store: &S,
@@ -206,38 +301,72 @@ pub async fn apply_batch_with<S: AnalyticsStore + ?Sized>(
     max_attempts: u32,
 ) -> Result<BatchReport, StoreError> {
     let mut report = BatchReport::default();
-    let mut pending: BTreeMap<BucketKey, Vec<&Record>> = BTreeMap::new();
+    let group_of = |key: &BucketKey| {
+        let g = coarser(granularity).first().copied().unwrap_or(granularity);
+        (key.account.clone(), g.start_of(key.start))
+    };
+    // group → bucket → records
+    type Group<'r> = BTreeMap<BucketKey, Vec<&'r Record>>;
+    let mut groups: BTreeMap<(String, i64), Group<'_>> = BTreeMap::new();
     for (index, record) in records.iter().enumerate() {
         let key = record
             .validate()
             .and_then(|()| BucketKey::for_time(record.account(), granularity, record.at()));
         match key {
-            Ok(key) => pending.entry(key).or_default().push(record),
+            Ok(key) => groups
+                .entry(group_of(&key))
+                .or_default()
+                .entry(key)
+                .or_default()
+                .push(record),
             Err(error) => report.rejected.push(Rejected { index, error }),
         }
     }
+    for ((account, start), group) in &groups {
+        let rollup_keys: Vec<BucketKey> = coarser(granularity)
+            .iter()
+            .map(|&g| BucketKey {
+                account: account.clone(),
+                granularity: g,
+                start: g.start_of(*start),
+            })
+            .collect();
+        apply_group(store, group, &rollup_keys, max_attempts, &mut report).await?;
+    }
+    Ok(report)
+}
+
+async fn apply_group<S: AnalyticsStore + ?Sized>(
+    store: &S,
+    group: &BTreeMap<BucketKey, Vec<&Record>>,
+    rollup_keys: &[BucketKey],
+    max_attempts: u32,
+    report: &mut BatchReport,
+) -> Result<(), StoreError> {
     let mut last_conflict = None;
     for _ in 0..max_attempts.max(1) {
-        if pending.is_empty() {
-            return Ok(report);
-        }
-        let keys: Vec<BucketKey> = pending.keys().cloned().collect();
+        let keys: Vec<BucketKey> = group.keys().chain(rollup_keys).cloned().collect();
         let mut stored: BTreeMap<BucketKey, StoredBucket> = store
             .load(&keys)
             .await?
             .into_iter()
             .map(|s| (s.bucket.key().clone(), s))
             .collect();
-        let mut done = Vec::new();
-        for (key, batch) in &pending {
+        let (mut counted, mut duplicates, mut sealed) = (0, 0, 0);
+        let mut changed: Vec<(Bucket, Option<u64>)> = Vec::new();
+        let mut fresh: Vec<&Record> = Vec::new();
+        for (key, batch) in group {
             let (mut bucket, expected) = match stored.remove(key) {
                 Some(s) => (s.bucket, Some(s.version)),
                 None => (Bucket::new(key.clone()), None),
             };
-            let (mut counted, mut duplicates, mut sealed) = (0, 0, 0);
+            let before = counted;
             for record in batch {
                 match bucket.apply(record) {
-                    Ok(Applied::Counted) => counted += 1,
+                    Ok(Applied::Counted) => {
+                        counted += 1;
+                        fresh.push(record);
+                    }
                     Ok(Applied::Duplicate) => duplicates += 1,
                     Ok(Applied::Sealed) => sealed += 1,
                     Err(ApplyError::Invalid(e)) => {
@@ -253,34 +382,172 @@ pub async fn apply_batch_with<S: AnalyticsStore + ?Sized>(
                     }
                 }
             }
-            let outcome = if counted == 0 {
-                Ok(())
-            } else {
-                store.write(&bucket, expected).await.map(|_| ())
-            };
-            match outcome {
-                Ok(()) => {
-                    report.counted += counted;
-                    report.duplicates += duplicates;
-                    report.sealed += sealed;
-                    if counted > 0 {
-                        report.written += 1;
-                    }
-                    done.push(key.clone());
-                }
-                Err(StoreError::Conflict { key }) => {
-                    report.conflicts += 1;
-                    last_conflict = Some(key);
-                }
-                Err(e) => return Err(e),
+            if counted > before {
+                changed.push((bucket, expected));
             }
         }
-        for key in done {
-            pending.remove(&key);
+        let written = changed.len();
+        if !fresh.is_empty() {
+            for key in rollup_keys {
+                let mut delta = Bucket::new(key.clone());
+                for record in &fresh {
+                    delta.apply(record).map_err(|e| {
+                        StoreError::Corrupt(format!(
+                            "a counted record does not fit its rollup {}: {e}",
+                            describe(key)
+                        ))
+                    })?;
+                }
+                let (mut rollup, expected) = match stored.remove(key) {
+                    Some(s) => (s.bucket, Some(s.version)),
+                    None => {
+                        let mut b = Bucket::new(key.clone());
+                        b.seal();
+                        (b, None)
+                    }
+                };
+                rollup.merge(&delta).map_err(|e| {
+                    StoreError::Corrupt(format!("cannot merge into the {}: {e}", describe(key)))
+                })?;
+                changed.push((rollup, expected));
+            }
+        }
+        let outcome = if changed.is_empty() {
+            Ok(())
+        } else {
+            let writes: Vec<(&Bucket, Option<u64>)> =
+                changed.iter().map(|(b, v)| (b, *v)).collect();
+            store.write_all(&writes).await.map(|_| ())
+        };
+        match outcome {
+            Ok(()) => {
+                report.counted += counted;
+                report.duplicates += duplicates;
+                report.sealed += sealed;
+                report.written += written;
+                report.rollups_written += changed.len() - written;
+                return Ok(());
+            }
+            Err(StoreError::Conflict { key }) => {
+                report.conflicts += 1;
+                last_conflict = Some(key);
+            }
+            Err(e) => return Err(e),
         }
     }
-    match (pending.is_empty(), last_conflict) {
-        (false, Some(key)) => Err(StoreError::Conflict { key }),
-        _ => Ok(report),
+    match last_conflict {
+        Some(key) => Err(StoreError::Conflict { key }),
+        None => Ok(()),
+    }
+}
+
+/// Every stored bucket of `account` at `granularity` starting in `range`,
+/// oldest first (all pages of [`AnalyticsStore::list`]).
+pub async fn list_all<S: AnalyticsStore + ?Sized>(
+    store: &S,
+    account: &str,
+    granularity: Granularity,
+    range: TimeRange,
+) -> Result<Vec<Bucket>, StoreError> {
+    const PAGE: usize = 1_000;
+    let mut out = Vec::new();
+    let mut after = None;
+    loop {
+        let page = store.list(account, granularity, range, after, PAGE).await?;
+        out.extend(page.buckets.into_iter().map(|s| s.bucket));
+        match page.next {
+            Some(n) => after = Some(n),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// The fewest stored buckets of `account` that exactly cover `range`
+/// (rounded out to whole minutes): day rollups for the whole days inside
+/// it, hour rollups for the whole hours left, minutes for the rest. What a
+/// summary or a breakdown over a long range reads: 30 days are about 30 day
+/// buckets plus at most 46 hours and 118 minutes at the edges, instead of
+/// 43,200 minutes. Needs a store folded at `minute` by [`apply_batch`]
+/// (which keeps the rollups).
+pub async fn covering<S: AnalyticsStore + ?Sized>(
+    store: &S,
+    account: &str,
+    range: TimeRange,
+) -> Result<Vec<Bucket>, StoreError> {
+    let range = range.aligned(Granularity::Minute);
+    let mut out = Vec::new();
+    for (g, part) in cover(range) {
+        out.extend(list_all(store, account, g, part).await?);
+    }
+    out.sort_by_key(Bucket::start);
+    Ok(out)
+}
+
+/// Splits a minute-aligned range into the coarsest aligned parts.
+fn cover(range: TimeRange) -> Vec<(Granularity, TimeRange)> {
+    fn split(g_index: usize, from: i64, to: i64, out: &mut Vec<(Granularity, TimeRange)>) {
+        if from >= to {
+            return;
+        }
+        let g = Granularity::ALL[g_index];
+        if g_index == 0 {
+            out.push((g, TimeRange { from, to }));
+            return;
+        }
+        let lo = g.start_of(from + g.micros() - 1);
+        let hi = g.start_of(to);
+        if lo >= hi {
+            split(g_index - 1, from, to, out);
+            return;
+        }
+        split(g_index - 1, from, lo, out);
+        out.push((g, TimeRange { from: lo, to: hi }));
+        split(g_index - 1, hi, to, out);
+    }
+    let mut out = Vec::new();
+    split(Granularity::ALL.len() - 1, range.from, range.to, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::time::{DAY_US, HOUR_US, MINUTE_US};
+
+    #[test]
+    fn cover_uses_the_coarsest_parts_and_covers_exactly() {
+        let d = 19_000 * DAY_US;
+        let range = TimeRange::new(
+            d - 3 * HOUR_US - 2 * MINUTE_US,
+            d + 30 * DAY_US + 5 * HOUR_US + 7 * MINUTE_US,
+        )
+        .unwrap();
+        let parts = cover(range);
+        let mut t = range.from;
+        for (g, p) in &parts {
+            assert_eq!(p.from, t, "contiguous");
+            assert!(g.is_aligned(p.from) && g.is_aligned(p.to));
+            t = p.to;
+        }
+        assert_eq!(t, range.to);
+        let n = |g| {
+            parts
+                .iter()
+                .filter(|(pg, _)| *pg == g)
+                .map(|(_, p)| p.micros() / g.micros())
+                .sum::<i64>()
+        };
+        assert_eq!(
+            (
+                n(Granularity::Day),
+                n(Granularity::Hour),
+                n(Granularity::Minute)
+            ),
+            (30, 3 + 5, 2 + 7)
+        );
+        assert_eq!(
+            cover(TimeRange::new(d + MINUTE_US, d + 2 * MINUTE_US).unwrap()).len(),
+            1
+        );
     }
 }

@@ -16,9 +16,13 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 use crate::store::{
-    AnalyticsStore, BatchReport, BucketPage, StoreError, StoredBucket, apply_batch,
+    AnalyticsStore, BatchReport, BucketPage, StoreError, StoredBucket, apply_batch, covering,
+    list_all,
 };
-use crate::{Bucket, BucketKey, Granularity, MINUTE_US, Outcome, Record, TimeRange};
+use crate::{
+    Bucket, BucketKey, DAY_US, Granularity, HOUR_US, MINUTE_US, Outcome, Record, TimeRange, rollup,
+    summary,
+};
 
 /// A minute boundary (2023-11-14T22:14:00Z), Unix µs: the suite's epoch.
 pub const T0: i64 = 1_700_000_040_000_000;
@@ -94,6 +98,8 @@ where
     concurrent_apply_batch_counts_each_record_once(&make().await).await;
     list_pages_through_a_range(&make().await).await;
     accounts_are_isolated(&make().await).await;
+    write_all_is_all_or_nothing(&make().await).await;
+    rollups_match_their_minutes(&make().await).await;
 }
 
 /// A written bucket loads back equal, with version 1, then 2 after an
@@ -242,12 +248,12 @@ impl<S: AnalyticsStore> AnalyticsStore for Interfering<'_, S> {
         self.inner.load(keys).await
     }
 
-    async fn write(&self, bucket: &Bucket, expected: Option<u64>) -> Result<u64, StoreError> {
+    async fn write_all(&self, writes: &[(&Bucket, Option<u64>)]) -> Result<Vec<u64>, StoreError> {
         let interloper = self.interloper.lock().unwrap().take();
         if let Some(records) = interloper {
             apply_batch(self.inner, Granularity::Minute, &records).await?;
         }
-        self.inner.write(bucket, expected).await
+        self.inner.write_all(writes).await
     }
 
     async fn list(
@@ -455,4 +461,173 @@ pub async fn accounts_are_isolated(store: &impl AnalyticsStore) {
             .errors(),
         0
     );
+}
+
+/// `write_all` writes every bucket or none: one stale version among them
+/// leaves all stored buckets as they were; a request naming a bucket twice,
+/// or none, is invalid.
+pub async fn write_all_is_all_or_nothing(store: &impl AnalyticsStore) {
+    let a = bucket_with("acct_a", T0, &[request("acct_a", 1, 200, T0)]);
+    let b = bucket_with(
+        "acct_a",
+        T0 + MINUTE_US,
+        &[request("acct_a", 2, 200, T0 + MINUTE_US)],
+    );
+    assert_eq!(
+        store.write_all(&[(&a, None), (&b, None)]).await.unwrap(),
+        [1, 1]
+    );
+    let a2 = bucket_with(
+        "acct_a",
+        T0,
+        &[request("acct_a", 1, 200, T0), request("acct_a", 3, 500, T0)],
+    );
+    let b2 = bucket_with(
+        "acct_a",
+        T0 + MINUTE_US,
+        &[request("acct_a", 4, 200, T0 + MINUTE_US)],
+    );
+    match store.write_all(&[(&a2, Some(1)), (&b2, Some(7))]).await {
+        Err(StoreError::Conflict { .. }) => {}
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    let got_a = load_one(store, a.key()).await.unwrap();
+    assert_eq!(
+        (got_a.version, got_a.bucket.api().total),
+        (1, 1),
+        "nothing written"
+    );
+    let c = bucket_with("acct_a", T0 + 2 * MINUTE_US, &[]);
+    match store.write_all(&[(&a2, Some(1)), (&c, Some(1))]).await {
+        Err(StoreError::Conflict { .. }) => {}
+        other => panic!("expected a conflict for an absent bucket, got {other:?}"),
+    }
+    assert!(
+        load_one(store, c.key()).await.is_none(),
+        "the new bucket was not created"
+    );
+    assert_eq!(load_one(store, a.key()).await.unwrap().version, 1);
+    match store.write_all(&[(&a2, Some(1)), (&a2, Some(1))]).await {
+        Err(StoreError::Invalid(_)) => {}
+        other => panic!("expected invalid (same key twice), got {other:?}"),
+    }
+    match store.write_all(&[]).await {
+        Err(StoreError::Invalid(_)) => {}
+        other => panic!("expected invalid (nothing to write), got {other:?}"),
+    }
+    assert_eq!(
+        store
+            .write_all(&[(&a2, Some(1)), (&b2, Some(1))])
+            .await
+            .unwrap(),
+        [2, 2]
+    );
+    assert_eq!(
+        load_one(store, a.key()).await.unwrap().bucket.api().total,
+        2
+    );
+}
+
+/// After batches that cross hours and a day boundary, are redelivered and
+/// are applied by two writers at once, every stored hour and day rollup
+/// equals the merge of its stored minutes, and a summary over the
+/// [`covering`] buckets (days, hours, minutes) equals the summary over all
+/// minutes.
+pub async fn rollups_match_their_minutes<S>(store: &S)
+where
+    S: AnalyticsStore + Clone + 'static,
+{
+    // 90 minutes each side of a midnight, spread over 3 records kinds.
+    let midnight = Granularity::Day.start_of(T0) + DAY_US;
+    let start = midnight - 90 * MINUTE_US;
+    let record = |i: u128| -> Record {
+        let at = start + (i as i64 * 7 % 180) * MINUTE_US + (i as i64 % 50);
+        match i % 3 {
+            0 => event(
+                "acct_a",
+                i,
+                ["shop", "crm", "ads"][(i % 9 / 3) as usize],
+                at,
+            ),
+            1 => request("acct_a", i, if i % 4 == 1 { 503 } else { 200 }, at),
+            _ => attempt(
+                "acct_a",
+                i,
+                1 + (i % 2) as u32,
+                if i % 5 == 0 { 500 } else { 200 },
+                at,
+            ),
+        }
+    };
+    let all: Vec<Record> = (0..600u128).map(record).collect();
+    let mut batches: Vec<Vec<Record>> = all.chunks(37).map(<[Record]>::to_vec).collect();
+    batches.push(batches[1].clone());
+    let (left, right): (Vec<_>, Vec<_>) = batches
+        .into_iter()
+        .enumerate()
+        .partition(|(i, _)| i % 2 == 0);
+    let run = |store: S, batches: Vec<(usize, Vec<Record>)>| async move {
+        let mut counted = 0;
+        for (_, b) in batches {
+            counted += apply_batch(&store, Granularity::Minute, &b)
+                .await
+                .unwrap()
+                .counted;
+            tokio::task::yield_now().await;
+        }
+        counted
+    };
+    let a = tokio::spawn(run(store.clone(), left));
+    let b = tokio::spawn(run(store.clone(), right));
+    assert_eq!(
+        a.await.unwrap() + b.await.unwrap(),
+        600,
+        "each record counted once"
+    );
+
+    let range = TimeRange::new(start, midnight + 90 * MINUTE_US).unwrap();
+    let minutes = list_all(store, "acct_a", Granularity::Minute, range)
+        .await
+        .unwrap();
+    let wide = TimeRange::new(Granularity::Day.start_of(start), midnight + DAY_US).unwrap();
+    for g in [Granularity::Hour, Granularity::Day] {
+        let stored = list_all(store, "acct_a", g, wide).await.unwrap();
+        let expected = rollup(&minutes, g).unwrap();
+        assert_eq!(stored.len(), expected.len(), "{g} rollups");
+        for (s, e) in stored.iter().zip(&expected) {
+            assert_eq!(s.key(), e.key());
+            assert!(s.is_sealed(), "rollups keep no dedup set");
+            assert_eq!(s.events(), e.events(), "{g} at {}", s.start());
+            assert_eq!(s.api(), e.api(), "{g} at {}", s.start());
+            assert_eq!(s.deliveries(), e.deliveries(), "{g} at {}", s.start());
+        }
+    }
+    // A range with minute, hour and day parts.
+    let range = TimeRange::new(
+        start + 7 * MINUTE_US,
+        midnight + 3 * HOUR_US + 2 * MINUTE_US,
+    )
+    .unwrap();
+    let cover = covering(store, "acct_a", range).await.unwrap();
+    assert!(
+        cover.iter().any(|b| b.granularity() == Granularity::Hour),
+        "hours used"
+    );
+    assert!(
+        cover.len() < 60,
+        "fewer buckets than minutes: {}",
+        cover.len()
+    );
+    let fine = list_all(store, "acct_a", Granularity::Minute, range)
+        .await
+        .unwrap();
+    let (x, y) = (
+        summary("acct_a", range, &cover).unwrap(),
+        summary("acct_a", range, &fine).unwrap(),
+    );
+    assert_eq!(
+        (&x.events, &x.api, &x.deliveries),
+        (&y.events, &y.api, &y.deliveries)
+    );
+    assert!(y.events.total > 0 && y.api.requests > 0 && y.deliveries.attempts > 0);
 }

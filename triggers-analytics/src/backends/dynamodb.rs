@@ -23,7 +23,8 @@
 //! | operation | requests |
 //! |---|---|
 //! | `load` | `BatchGetItem`, strongly consistent, 100 keys per request |
-//! | `write` | one `PutItem`, condition `attribute_not_exists(pk)` (new) or `version = :expected` |
+//! | `write_all` of one bucket | one `PutItem`, condition `attribute_not_exists(pk)` (new) or `version = :expected` |
+//! | `write_all` of several (a minute and its hour and day rollups) | one `TransactWriteItems` of conditional `Put`s (at most 100 items, 4 MB) |
 //! | `list` | `Query`, consistent, `sk BETWEEN`, `Limit` = limit + 1, continued from `LastEvaluatedKey` until filled |
 //!
 //! # Item size
@@ -50,8 +51,11 @@ use triggers_keys::backends::dynamodb::support::{
 };
 
 use super::codec;
-use crate::store::{AnalyticsStore, BucketPage, StoreError, StoredBucket};
+use crate::store::{
+    AnalyticsStore, BucketPage, StoreError, StoredBucket, check_write_all, next_version,
+};
 use crate::{Bucket, BucketKey, Granularity, TimeRange};
+use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
 
 /// The table's name after the prefix.
 pub const ANALYTICS_TABLE: &str = "analytics";
@@ -113,6 +117,28 @@ fn decode(item: &Item) -> Result<StoredBucket, StoreError> {
     })
 }
 
+/// The item of a bucket written over `expected`, and its new version;
+/// [`StoreError::TooLarge`] over [`MAX_BLOB_BYTES`].
+fn bucket_item(bucket: &Bucket, expected: Option<u64>) -> Result<(Item, u64), StoreError> {
+    let key = bucket.key();
+    let blob = codec::encode(bucket)?;
+    if blob.len() > MAX_BLOB_BYTES {
+        return Err(StoreError::TooLarge {
+            key: key.clone(),
+            bytes: blob.len(),
+            limit: MAX_BLOB_BYTES,
+        });
+    }
+    let new = next_version(expected)?;
+    let mut item = item_key(key);
+    item.insert("account".into(), s(key.account.clone()));
+    item.insert("granularity".into(), s(key.granularity.as_str()));
+    item.insert("start".into(), n(key.start));
+    item.insert("version".into(), n(new));
+    item.insert("blob".into(), b(blob));
+    Ok((item, new))
+}
+
 impl DynamoAnalyticsStore {
     /// A store on the table `<prefix>analytics`
     /// ([`create_tables`](Self::create_tables) creates it).
@@ -163,46 +189,59 @@ impl AnalyticsStore for DynamoAnalyticsStore {
         items.iter().map(decode).collect()
     }
 
-    async fn write(&self, bucket: &Bucket, expected: Option<u64>) -> Result<u64, StoreError> {
-        let key = bucket.key().clone();
-        let blob = codec::encode(bucket)?;
-        if blob.len() > MAX_BLOB_BYTES {
-            return Err(StoreError::TooLarge {
-                key,
-                bytes: blob.len(),
-                limit: MAX_BLOB_BYTES,
-            });
+    async fn write_all(&self, writes: &[(&Bucket, Option<u64>)]) -> Result<Vec<u64>, StoreError> {
+        check_write_all(writes)?;
+        let mut puts = Vec::with_capacity(writes.len());
+        let mut versions = Vec::with_capacity(writes.len());
+        for (bucket, expected) in writes {
+            let (item, new) = bucket_item(bucket, *expected)?;
+            puts.push((item, *expected));
+            versions.push(new);
         }
-        let new = match expected {
-            Some(v) => v
-                .checked_add(1)
-                .ok_or_else(|| StoreError::Invalid("version overflow".into()))?,
-            None => 1,
-        };
-        let mut item = item_key(&key);
-        item.insert("account".into(), s(key.account.clone()));
-        item.insert("granularity".into(), s(key.granularity.as_str()));
-        item.insert("start".into(), n(key.start));
-        item.insert("version".into(), n(new));
-        item.insert("blob".into(), b(blob));
-        let mut req = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item));
-        req = match expected {
-            None => req.condition_expression("attribute_not_exists(pk)"),
-            Some(v) => req
-                .condition_expression("version = :expected")
-                .expression_attribute_values(":expected", n(v)),
-        };
+        let first_key = || writes[0].0.key().clone();
+        if let [(item, expected)] = puts.as_slice() {
+            let req = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(item.clone()));
+            let req = match expected {
+                None => req.condition_expression("attribute_not_exists(pk)"),
+                Some(v) => req
+                    .condition_expression("version = :expected")
+                    .expression_attribute_values(":expected", n(v)),
+            };
+            return match req.send().await {
+                Ok(_) => Ok(versions),
+                Err(e) => match classify("PutItem", e) {
+                    Failure::ConditionFailed(_) | Failure::Conflict => {
+                        Err(StoreError::Conflict { key: first_key() })
+                    }
+                    f => Err(backend(f.into_error("PutItem"))),
+                },
+            };
+        }
+        let mut req = self.client.transact_write_items();
+        for (item, expected) in puts {
+            let put = Put::builder().table_name(&self.table).set_item(Some(item));
+            let put = match expected {
+                None => put.condition_expression("attribute_not_exists(pk)"),
+                Some(v) => put
+                    .condition_expression("version = :expected")
+                    .expression_attribute_values(":expected", n(v)),
+            };
+            let put = put
+                .build()
+                .map_err(|e| StoreError::Invalid(format!("cannot build a Put: {e}")))?;
+            req = req.transact_items(TransactWriteItem::builder().put(put).build());
+        }
         match req.send().await {
-            Ok(_) => Ok(new),
-            Err(e) => match classify("PutItem", e) {
+            Ok(_) => Ok(versions),
+            Err(e) => match support::classify_transaction(e) {
                 Failure::ConditionFailed(_) | Failure::Conflict => {
-                    Err(StoreError::Conflict { key })
+                    Err(StoreError::Conflict { key: first_key() })
                 }
-                f => Err(backend(f.into_error("PutItem"))),
+                f => Err(backend(f.into_error("TransactWriteItems"))),
             },
         }
     }

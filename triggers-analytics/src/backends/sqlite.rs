@@ -5,8 +5,8 @@
 //! One row per bucket in `analytics_buckets(account, granularity, start,
 //! version, blob)`, primary key `(account, granularity, start)`; `blob` is
 //! the bucket's JSON. A write is one conditional statement in its own
-//! savepoint (`INSERT` for a new bucket: a primary key violation is a
-//! conflict; `UPDATE … WHERE version = ?expected` otherwise). Reads go to
+//! savepoint of the single writer: the stored versions are checked, then
+//! every bucket of a `write_all` is upserted (a mismatch writes nothing). Reads go to
 //! the reader pool. SQLite has no item size limit.
 //!
 //! ```
@@ -33,7 +33,9 @@ use triggers_sqlite::rusqlite::{OptionalExtension, params};
 use triggers_sqlite::{Db, DbError};
 
 use super::codec;
-use crate::store::{AnalyticsStore, BucketPage, StoreError, StoredBucket};
+use crate::store::{
+    AnalyticsStore, BucketPage, StoreError, StoredBucket, check_write_all, next_version,
+};
 use crate::{Bucket, BucketKey, Granularity, TimeRange};
 
 /// The migration namespace of the schema.
@@ -126,40 +128,66 @@ impl AnalyticsStore for SqliteAnalyticsStore {
             .collect()
     }
 
-    async fn write(&self, bucket: &Bucket, expected: Option<u64>) -> Result<u64, StoreError> {
-        let blob = codec::encode(bucket)?;
-        let key = bucket.key().clone();
-        let new = match expected {
-            Some(v) => v
-                .checked_add(1)
-                .ok_or_else(|| StoreError::Invalid("version overflow".into()))?,
-            None => 1,
-        };
-        let (new_sql, expected_sql) = (sql_i64(new)?, expected.map(sql_i64).transpose()?);
-        let (account, granularity, start) = (key.account.clone(), key.granularity, key.start);
-        let result = self
+    async fn write_all(&self, writes: &[(&Bucket, Option<u64>)]) -> Result<Vec<u64>, StoreError> {
+        check_write_all(writes)?;
+        let mut rows = Vec::with_capacity(writes.len());
+        for (bucket, expected) in writes {
+            let new = next_version(*expected)?;
+            rows.push((
+                bucket.key().clone(),
+                expected.map(sql_i64).transpose()?,
+                sql_i64(new)?,
+                codec::encode(bucket)?,
+            ));
+        }
+        let versions: Vec<u64> = writes
+            .iter()
+            .map(|(_, e)| next_version(*e))
+            .collect::<Result<_, _>>()?;
+        // The writer is the database's only writer: checking every version
+        // first, then writing, inside one savepoint, is atomic.
+        let conflict = self
             .db
             .write(move |c| {
-                let changed = match expected_sql {
-                    None => c.execute(
-                        "INSERT INTO analytics_buckets (account, granularity, start, version, blob) \
-                         VALUES (?1, ?2, ?3, ?4, ?5)",
-                        params![account, granularity.as_str(), start, new_sql, blob],
-                    )?,
-                    Some(old) => c.execute(
-                        "UPDATE analytics_buckets SET version = ?4, blob = ?5 \
-                         WHERE account = ?1 AND granularity = ?2 AND start = ?3 AND version = ?6",
-                        params![account, granularity.as_str(), start, new_sql, blob, old],
-                    )?,
-                };
-                Ok(changed)
+                {
+                    let mut stmt = c.prepare_cached(
+                        "SELECT version FROM analytics_buckets \
+                         WHERE account = ?1 AND granularity = ?2 AND start = ?3",
+                    )?;
+                    for (key, expected, _, _) in &rows {
+                        let stored: Option<i64> = stmt
+                            .query_row(
+                                params![key.account, key.granularity.as_str(), key.start],
+                                |r| r.get(0),
+                            )
+                            .optional()?;
+                        if stored != *expected {
+                            return Ok(Some(key.clone()));
+                        }
+                    }
+                }
+                let mut stmt = c.prepare_cached(
+                    "INSERT INTO analytics_buckets (account, granularity, start, version, blob) \
+                     VALUES (?1, ?2, ?3, ?4, ?5) \
+                     ON CONFLICT (account, granularity, start) \
+                     DO UPDATE SET version = excluded.version, blob = excluded.blob",
+                )?;
+                for (key, _, new, blob) in &rows {
+                    stmt.execute(params![
+                        key.account,
+                        key.granularity.as_str(),
+                        key.start,
+                        new,
+                        blob
+                    ])?;
+                }
+                Ok(None)
             })
-            .await;
-        match result {
-            Ok(1) => Ok(new),
-            Ok(_) => Err(StoreError::Conflict { key }),
-            Err(e) if e.is_unique_violation() => Err(StoreError::Conflict { key }),
-            Err(e) => Err(backend(e)),
+            .await
+            .map_err(backend)?;
+        match conflict {
+            Some(key) => Err(StoreError::Conflict { key }),
+            None => Ok(versions),
         }
     }
 

@@ -39,7 +39,7 @@ async fn sqlite_store_passes_the_whole_suite() {
     .await;
     assert_eq!(
         n.load(Ordering::SeqCst),
-        7,
+        9,
         "every check ran on its own store"
     );
 }
@@ -62,6 +62,8 @@ sqlite_checks!(
     concurrent_apply_batch_counts_each_record_once,
     list_pages_through_a_range,
     accounts_are_isolated,
+    write_all_is_all_or_nothing,
+    rollups_match_their_minutes,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
