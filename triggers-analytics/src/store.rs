@@ -510,6 +510,7 @@ fn cover(range: TimeRange) -> Vec<(Granularity, TimeRange)> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::time::{DAY_US, HOUR_US, MINUTE_US};
