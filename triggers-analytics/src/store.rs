@@ -300,6 +300,68 @@ pub async fn apply_batch_with<S: AnalyticsStore + ?Sized>(
     records: &[Record],
     max_attempts: u32,
 ) -> Result<BatchReport, StoreError> {
+    fold_batch(store, granularity, records, Mode::Dedup, max_attempts).await
+}
+
+/// [`apply_batch`] for a host that produces each record exactly once (the
+/// service's in-process host: a record is emitted once, where the fact is
+/// stored), which therefore keeps no dedup sets: every stored bucket is
+/// [sealed](Bucket::seal), a few KB whatever the traffic, so a flush
+/// costs the same at 10 or 10,000 records per second. Duplicates within
+/// the batch still count once; a record sent again in a later batch
+/// counts again. Do not mix with [`apply_batch`] on the same buckets
+/// (a sealed bucket refuses records: [`Applied::Sealed`]).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # #[cfg(feature = "sqlite")] {
+/// use triggers_analytics::backends::sqlite::SqliteAnalyticsStore;
+/// use triggers_analytics::store::{apply_batch_once, covering};
+/// use triggers_analytics::{Granularity, Record, TimeRange};
+///
+/// let dir = tempfile::tempdir()?;
+/// let store = SqliteAnalyticsStore::new(triggers_sqlite::Db::open(dir.path().join("a.db"), Default::default())?);
+/// store.migrate().await?;
+/// let t = 1_700_000_040_000_000;
+/// let request = |id: u128| Record::ApiRequest { account: "acct_1".into(), request_id: id, status: 200, at: t };
+/// apply_batch_once(&store, Granularity::Minute, &[request(1), request(2), request(2)]).await?;
+/// apply_batch_once(&store, Granularity::Minute, &[request(3)]).await?;
+/// let buckets = covering(&store, "acct_1", TimeRange::new(t, t + 60_000_000)?).await?;
+/// assert_eq!(buckets[0].api().total, 3);
+/// assert!(buckets[0].is_sealed());
+/// # } Ok(()) }
+/// ```
+pub async fn apply_batch_once<S: AnalyticsStore + ?Sized>(
+    store: &S,
+    granularity: Granularity,
+    records: &[Record],
+) -> Result<BatchReport, StoreError> {
+    fold_batch(
+        store,
+        granularity,
+        records,
+        Mode::Once,
+        DEFAULT_MAX_ATTEMPTS,
+    )
+    .await
+}
+
+/// How stored buckets count records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Through the stored dedup sets (streams redeliver).
+    Dedup,
+    /// Sealed buckets; the batch is deduplicated in a fresh delta.
+    Once,
+}
+
+async fn fold_batch<S: AnalyticsStore + ?Sized>(
+    store: &S,
+    granularity: Granularity,
+    records: &[Record],
+    mode: Mode,
+    max_attempts: u32,
+) -> Result<BatchReport, StoreError> {
     let mut report = BatchReport::default();
     let group_of = |key: &BucketKey| {
         let g = coarser(granularity).first().copied().unwrap_or(granularity);
@@ -331,7 +393,7 @@ pub async fn apply_batch_with<S: AnalyticsStore + ?Sized>(
                 start: g.start_of(*start),
             })
             .collect();
-        apply_group(store, group, &rollup_keys, max_attempts, &mut report).await?;
+        apply_group(store, group, &rollup_keys, mode, max_attempts, &mut report).await?;
     }
     Ok(report)
 }
@@ -340,6 +402,7 @@ async fn apply_group<S: AnalyticsStore + ?Sized>(
     store: &S,
     group: &BTreeMap<BucketKey, Vec<&Record>>,
     rollup_keys: &[BucketKey],
+    mode: Mode,
     max_attempts: u32,
     report: &mut BatchReport,
 ) -> Result<(), StoreError> {
@@ -356,9 +419,15 @@ async fn apply_group<S: AnalyticsStore + ?Sized>(
         let mut changed: Vec<(Bucket, Option<u64>)> = Vec::new();
         let mut fresh: Vec<&Record> = Vec::new();
         for (key, batch) in group {
-            let (mut bucket, expected) = match stored.remove(key) {
-                Some(s) => (s.bucket, Some(s.version)),
-                None => (Bucket::new(key.clone()), None),
+            let (stored_bucket, expected) = match stored.remove(key) {
+                Some(s) => (Some(s.bucket), Some(s.version)),
+                None => (None, None),
+            };
+            // Once: count into a fresh delta, merged into the sealed bucket below.
+            let (mut bucket, base) = match (mode, stored_bucket) {
+                (Mode::Dedup, Some(b)) => (b, None),
+                (Mode::Dedup, None) => (Bucket::new(key.clone()), None),
+                (Mode::Once, b) => (Bucket::new(key.clone()), Some(b)),
             };
             let before = counted;
             for record in batch {
@@ -383,6 +452,18 @@ async fn apply_group<S: AnalyticsStore + ?Sized>(
                 }
             }
             if counted > before {
+                if let Some(base) = base {
+                    bucket.seal();
+                    let mut sealed_bucket = base.unwrap_or_else(|| {
+                        let mut b = Bucket::new(key.clone());
+                        b.seal();
+                        b
+                    });
+                    sealed_bucket.merge(&bucket).map_err(|e| {
+                        StoreError::Corrupt(format!("cannot merge into the {}: {e}", describe(key)))
+                    })?;
+                    bucket = sealed_bucket;
+                }
                 changed.push((bucket, expected));
             }
         }

@@ -16,8 +16,8 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 use crate::store::{
-    AnalyticsStore, BatchReport, BucketPage, StoreError, StoredBucket, apply_batch, covering,
-    list_all,
+    AnalyticsStore, BatchReport, BucketPage, StoreError, StoredBucket, apply_batch,
+    apply_batch_once, covering, list_all,
 };
 use crate::{
     Bucket, BucketKey, DAY_US, Granularity, HOUR_US, MINUTE_US, Outcome, Record, TimeRange, rollup,
@@ -100,6 +100,7 @@ where
     accounts_are_isolated(&make().await).await;
     write_all_is_all_or_nothing(&make().await).await;
     rollups_match_their_minutes(&make().await).await;
+    apply_batch_once_keeps_small_sealed_buckets(&make().await).await;
 }
 
 /// A written bucket loads back equal, with version 1, then 2 after an
@@ -630,4 +631,45 @@ where
         (&y.events, &y.api, &y.deliveries)
     );
     assert!(y.events.total > 0 && y.api.requests > 0 && y.deliveries.attempts > 0);
+}
+
+/// `apply_batch_once` stores sealed minutes (no dedup set) and rollups that
+/// equal their minutes; a batch's own duplicates count once.
+pub async fn apply_batch_once_keeps_small_sealed_buckets(store: &impl AnalyticsStore) {
+    let records: Vec<Record> = (0..300u128)
+        .map(|i| event("acct_a", i, "shop", T0 + (i as i64 % 90) * MINUTE_US))
+        .collect();
+    let mut counted = 0;
+    for chunk in records.chunks(40) {
+        let mut batch = chunk.to_vec();
+        batch.push(chunk[0].clone()); // a duplicate within the batch
+        let r = apply_batch_once(store, Granularity::Minute, &batch)
+            .await
+            .unwrap();
+        assert_eq!(r.duplicates, 1);
+        counted += r.counted;
+    }
+    assert_eq!(counted, 300);
+    let range = TimeRange::new(T0, T0 + 90 * MINUTE_US).unwrap();
+    let minutes = list_all(store, "acct_a", Granularity::Minute, range)
+        .await
+        .unwrap();
+    assert_eq!(minutes.len(), 90);
+    assert!(minutes.iter().all(|b| b.is_sealed() && b.dedup_len() == 0));
+    assert_eq!(minutes.iter().map(|b| b.events().total).sum::<u64>(), 300);
+    let wide = TimeRange::new(
+        Granularity::Day.start_of(T0),
+        Granularity::Day.start_of(T0) + DAY_US,
+    )
+    .unwrap();
+    let hours = list_all(store, "acct_a", Granularity::Hour, wide)
+        .await
+        .unwrap();
+    let expected = rollup(&minutes, Granularity::Hour).unwrap();
+    assert_eq!(hours.len(), expected.len());
+    for (s, e) in hours.iter().zip(&expected) {
+        assert_eq!(s.events(), e.events());
+    }
+    let cover = covering(store, "acct_a", range).await.unwrap();
+    assert_eq!(summary("acct_a", range, &cover).unwrap().events.total, 300);
 }

@@ -109,6 +109,43 @@ pub struct EventData {
     pub payload: Box<RawValue>,
 }
 
+/// Told about what the engine stores, after it is stored: each attempt of
+/// a delivery and each dead letter (the service folds them into its
+/// analytics). An attempt or a dead letter stored again by a redelivered job
+/// is reported again, with the same identity (`delivery_id` and attempt
+/// number, or attempts made): observers must count by identity. Called on
+/// the delivery path: hand off (a channel's `try_send`), never block.
+///
+/// ```
+/// use std::sync::atomic::{AtomicU64, Ordering};
+/// use triggers_webhooks::engine::DeliveryObserver;
+/// use triggers_webhooks::{Attempt, AttemptOutcome, Delivery};
+///
+/// #[derive(Default)]
+/// struct Count(AtomicU64);
+/// impl DeliveryObserver for Count {
+///     fn attempt_stored(&self, _: &Delivery, a: &Attempt) {
+///         if matches!(a.outcome, AttemptOutcome::Status(200..=299)) {
+///             self.0.fetch_add(1, Ordering::Relaxed);
+///         }
+///     }
+/// }
+/// // Webhooks::new(..).with_observer(std::sync::Arc::new(Count::default()))
+/// ```
+pub trait DeliveryObserver: Send + Sync + 'static {
+    /// `attempt` of `delivery` was stored. `delivery.created_at` is the
+    /// event's `received_at` (ingest-to-delivery is `attempt.at +
+    /// latency - created_at`).
+    fn attempt_stored(&self, delivery: &Delivery, attempt: &Attempt) {
+        let _ = (delivery, attempt);
+    }
+
+    /// `dead_letter` was stored.
+    fn dead_letter_stored(&self, dead_letter: &DeadLetter) {
+        let _ = dead_letter;
+    }
+}
+
 /// Where the worker reads the event a job delivers (the service's event
 /// store). Jobs carry ids only: queues bound message sizes (SQS: 256 KiB)
 /// and payloads may be as large.
@@ -352,6 +389,7 @@ struct Inner {
     reload: tokio::sync::Mutex<()>,
     wake: Notify,
     counters: Counters,
+    observer: Option<Arc<dyn DeliveryObserver>>,
 }
 
 /// Events fanned out lately, so the deliveries of one event (one per
@@ -456,6 +494,7 @@ impl Webhooks {
                 reload: tokio::sync::Mutex::new(()),
                 wake: Notify::new(),
                 counters: Counters::default(),
+                observer: None,
             }),
         }
     }
@@ -467,6 +506,21 @@ impl Webhooks {
             inner.clock = clock;
         }
         self
+    }
+
+    /// Tells `observer` about every attempt and dead letter the engine
+    /// stores (the service's analytics). Call before cloning.
+    pub fn with_observer(mut self, observer: Arc<dyn DeliveryObserver>) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.observer = Some(observer);
+        }
+        self
+    }
+
+    fn observe_attempt(&self, delivery: &Delivery, attempt: &Attempt) {
+        if let Some(o) = &self.inner.observer {
+            o.attempt_stored(delivery, attempt);
+        }
     }
 
     /// The configuration.
@@ -1043,13 +1097,17 @@ impl Webhooks {
                 receipts.push(c.receipt);
             }
             let stored = match self.inner.store.record_attempts(&records).await {
-                Ok(()) => self
-                    .inner
-                    .queue
-                    .ack_batch(&receipts)
-                    .await
-                    .map(|_| ())
-                    .map_err(EngineError::from),
+                Ok(()) => {
+                    for (delivery, attempt) in &records {
+                        self.observe_attempt(delivery, attempt);
+                    }
+                    self.inner
+                        .queue
+                        .ack_batch(&receipts)
+                        .await
+                        .map(|_| ())
+                        .map_err(EngineError::from)
+                }
                 Err(e) => Err(EngineError::Store(e)),
             };
             if let Err(e) = stored {
@@ -1272,7 +1330,10 @@ impl Webhooks {
     /// Records an attempt; one recorded already (a redelivered job) is fine.
     async fn record(&self, delivery: &Delivery, attempt: &Attempt) -> Result<(), EngineError> {
         match self.inner.store.record_attempt(delivery, attempt).await {
-            Ok(()) | Err(StoreError::Conflict) => Ok(()),
+            Ok(()) | Err(StoreError::Conflict) => {
+                self.observe_attempt(delivery, attempt);
+                Ok(())
+            }
             Err(e) => Err(EngineError::Store(e)),
         }
     }
@@ -1288,7 +1349,11 @@ impl Webhooks {
         let dl = DeadLetter::of(delivery, last, reason, self.now());
         match self.inner.store.put_dead_letter(&dl).await {
             // Written by an earlier run of this job that did not ack.
-            Ok(()) | Err(StoreError::Conflict) => {}
+            Ok(()) | Err(StoreError::Conflict) => {
+                if let Some(o) = &self.inner.observer {
+                    o.dead_letter_stored(&dl);
+                }
+            }
             Err(e) => return Err(EngineError::Store(e)),
         }
         bump(&self.inner.counters.dead_lettered, 1);

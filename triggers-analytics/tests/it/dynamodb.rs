@@ -40,7 +40,7 @@ async fn dynamodb_store_passes_the_whole_suite() {
     .await;
     assert_eq!(
         n.load(Ordering::SeqCst),
-        9,
+        10,
         "every check ran on its own table"
     );
 }
@@ -68,6 +68,7 @@ dynamodb_checks!(
     accounts_are_isolated,
     write_all_is_all_or_nothing,
     rollups_match_their_minutes,
+    apply_batch_once_keeps_small_sealed_buckets,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -39,7 +39,7 @@ async fn sqlite_store_passes_the_whole_suite() {
     .await;
     assert_eq!(
         n.load(Ordering::SeqCst),
-        9,
+        10,
         "every check ran on its own store"
     );
 }
@@ -64,6 +64,7 @@ sqlite_checks!(
     accounts_are_isolated,
     write_all_is_all_or_nothing,
     rollups_match_their_minutes,
+    apply_batch_once_keeps_small_sealed_buckets,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
