@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::net::TcpListener;
+use triggers_analytics::backends::sqlite::SqliteAnalyticsStore;
 use triggers_keys::{KeyRole, KeySpec, KeyStore, MasterKey};
 use triggers_sqlite::{Db, DbOptions};
 
@@ -17,6 +18,7 @@ use triggers_webhooks::engine::{EngineConfig, Webhooks};
 use triggers_webhooks::{Jitter, RetryPolicy, UrlPolicy};
 
 use crate::config::{Backend, Config, WebhooksConfig};
+use crate::core::analytics::{self, Recorder};
 use crate::core::dispatch::{self, Dispatcher, StoreEvents};
 use crate::core::events::{Event, EventStore};
 use crate::db::sqlite::SqliteEventStore;
@@ -70,6 +72,9 @@ pub enum StartError {
     /// The AWS backend could not be opened (tables, queues).
     #[error("aws backend: {0}")]
     Aws(String),
+    /// The analytics store could not be opened.
+    #[error("analytics store: {0}")]
+    Analytics(String),
 }
 
 /// An opened backend: state for the router plus what must be closed.
@@ -82,6 +87,8 @@ pub struct App {
     #[cfg(feature = "aws")]
     sqs: Option<triggers_webhooks::backends::sqs::SqsDeliveryQueue>,
     dispatch_rx: mpsc::Receiver<Event>,
+    /// The in-process analytics host's records (backend `sqlite`).
+    analytics_rx: Option<mpsc::Receiver<triggers_analytics::Record>>,
 }
 
 impl std::fmt::Debug for App {
@@ -206,11 +213,15 @@ impl App {
                 keys: Arc::new(keys),
                 webhooks,
                 dispatcher,
+                // Folded from the tables' streams by triggers-lambda-analytics.
+                analytics: Arc::new(aws.analytics),
+                recorder: Recorder::disabled(),
                 config: Arc::new(config),
             },
             db: None,
             sqs: Some(aws.queue),
             dispatch_rx,
+            analytics_rx: None,
         })
     }
 
@@ -253,13 +264,20 @@ impl App {
                 "resuming webhook deliveries interrupted by the last stop"
             );
         }
+        let analytics = SqliteAnalyticsStore::new(db.clone());
+        analytics
+            .migrate()
+            .await
+            .map_err(|e| StartError::Analytics(e.to_string()))?;
+        let (recorder, analytics_rx) = Recorder::channel(analytics::CHANNEL_CAPACITY);
         let webhooks = webhook_engine(
             &config.webhooks,
             Arc::new(hook_store),
             Arc::new(queue),
             events.clone(),
             master.clone(),
-        )?;
+        )?
+        .with_observer(Arc::new(recorder.clone()));
         let keys = Keys::new(key_store, master);
         let (dispatcher, dispatch_rx) = Dispatcher::new();
         Ok(App {
@@ -268,12 +286,15 @@ impl App {
                 keys: Arc::new(keys),
                 webhooks,
                 dispatcher,
+                analytics: Arc::new(analytics),
+                recorder,
                 config: Arc::new(config),
             },
             db: Some(db),
             #[cfg(feature = "aws")]
             sqs: None,
             dispatch_rx,
+            analytics_rx: Some(analytics_rx),
         })
     }
 
@@ -399,8 +420,20 @@ pub async fn serve(
         state,
         db,
         dispatch_rx,
+        analytics_rx,
         ..
     } = app;
+    // Stops last: it flushes what the server, dispatcher and worker recorded.
+    let (folder_stop_tx, folder_stop) = tokio::sync::watch::channel(false);
+    let folder = analytics_rx.map(|rx| {
+        let stop = {
+            let mut rx = folder_stop.clone();
+            async move {
+                let _ = rx.wait_for(|s| *s).await;
+            }
+        };
+        tokio::spawn(analytics::run_folder(state.analytics.clone(), rx, stop))
+    });
     let grace = Duration::from_secs(state.config.shutdown_grace_secs);
     let (bg_stop_tx, bg_stop) = tokio::sync::watch::channel(false);
     let stopped = move |mut rx: tokio::sync::watch::Receiver<bool>| async move {
@@ -442,6 +475,12 @@ pub async fn serve(
     };
     if tokio::time::timeout(grace, background).await.is_err() {
         tracing::warn!("webhook deliveries still in flight; they are retried after restart");
+    }
+    let _ = folder_stop_tx.send(true);
+    if let Some(folder) = folder {
+        if tokio::time::timeout(grace, folder).await.is_err() {
+            tracing::warn!("analytics not flushed within the grace period");
+        }
     }
     if let Some(db) = db {
         db.close().await;

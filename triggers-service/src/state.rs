@@ -2,11 +2,13 @@
 
 use std::sync::Arc;
 
+use triggers_analytics::store::AnalyticsStore;
 use triggers_keys::{KeyService, KeyStore};
 
 use triggers_webhooks::engine::Webhooks;
 
 use crate::config::Config;
+use crate::core::analytics::Recorder;
 use crate::core::dispatch::Dispatcher;
 use crate::core::events::EventStore;
 
@@ -24,6 +26,11 @@ pub struct AppState {
     pub webhooks: Webhooks,
     /// The hand-off of ingested events to webhook fan-out.
     pub dispatcher: Dispatcher,
+    /// Analytics buckets (read by `/v1/analytics/*`).
+    pub analytics: Arc<dyn AnalyticsStore>,
+    /// Where requests and events are recorded for analytics (disabled where
+    /// the table streams feed analytics: the AWS backend).
+    pub recorder: Recorder,
     /// Effective configuration.
     pub config: Arc<Config>,
 }

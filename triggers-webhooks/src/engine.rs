@@ -111,9 +111,9 @@ pub struct EventData {
 
 /// Told about what the engine stores, after it is stored: each attempt of
 /// a delivery and each dead letter (the service folds them into its
-/// analytics). An attempt or a dead letter stored again by a redelivered job
-/// is reported again, with the same identity (`delivery_id` and attempt
-/// number, or attempts made): observers must count by identity. Called on
+/// analytics). Each is reported when the store first takes it: one already
+/// stored by an earlier run of a redelivered job (the store answers
+/// `Conflict`) is not reported again. Called on
 /// the delivery path: hand off (a channel's `try_send`), never block.
 ///
 /// ```
@@ -1330,10 +1330,12 @@ impl Webhooks {
     /// Records an attempt; one recorded already (a redelivered job) is fine.
     async fn record(&self, delivery: &Delivery, attempt: &Attempt) -> Result<(), EngineError> {
         match self.inner.store.record_attempt(delivery, attempt).await {
-            Ok(()) | Err(StoreError::Conflict) => {
+            Ok(()) => {
                 self.observe_attempt(delivery, attempt);
                 Ok(())
             }
+            // Stored (and observed) by an earlier run of this job.
+            Err(StoreError::Conflict) => Ok(()),
             Err(e) => Err(EngineError::Store(e)),
         }
     }
@@ -1349,11 +1351,12 @@ impl Webhooks {
         let dl = DeadLetter::of(delivery, last, reason, self.now());
         match self.inner.store.put_dead_letter(&dl).await {
             // Written by an earlier run of this job that did not ack.
-            Ok(()) | Err(StoreError::Conflict) => {
+            Ok(()) => {
                 if let Some(o) = &self.inner.observer {
                     o.dead_letter_stored(&dl);
                 }
             }
+            Err(StoreError::Conflict) => {}
             Err(e) => return Err(EngineError::Store(e)),
         }
         bump(&self.inner.counters.dead_lettered, 1);

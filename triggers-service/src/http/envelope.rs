@@ -46,6 +46,8 @@ fn code_for(status: StatusCode) -> &'static str {
 
 /// The middleware.
 pub async fn envelope(mut req: Request, next: Next) -> Response {
+    req.extensions_mut()
+        .insert(crate::http::analytics::Arrival::now());
     let id = req
         .headers()
         .get(REQUEST_ID)

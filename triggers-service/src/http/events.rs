@@ -1,19 +1,21 @@
 //! `/v1/events`, `/v1/inbox`, `/v1/events/{id}/ack`.
 
-use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use http::{HeaderValue, StatusCode, header};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use uuid::Uuid;
 
 use crate::auth::Caller;
+use crate::core::analytics;
 use crate::core::events::EventView;
 use crate::core::events::{Cursor, InboxQuery, Ingested, MAX_PAYLOAD_BYTES, NewEvent, check_name};
 use crate::core::time::now_micros;
 use crate::error::ApiError;
+use crate::http::analytics::Arrival;
 use crate::http::json::ApiJson;
 use crate::http::{page, query};
 use crate::state::AppState;
@@ -38,6 +40,7 @@ fn field(name: &str, value: &str) -> Result<(), ApiError> {
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
+    arrival: Option<Extension<Arrival>>,
     ApiJson(body): ApiJson<CreateEvent>,
 ) -> Result<Response, ApiError> {
     field("source", &body.source)?;
@@ -69,6 +72,12 @@ pub async fn create(
     };
     match state.events.ingest(event).await? {
         Ingested::Created(e) => {
+            if state.recorder.is_enabled() {
+                let latency = arrival.map(|Extension(a)| {
+                    u64::try_from(a.instant.elapsed().as_micros()).unwrap_or(u64::MAX)
+                });
+                state.recorder.record(analytics::event_record(&e, latency));
+            }
             let location = format!("/v1/events/{}", e.event_id);
             let mut res = (StatusCode::CREATED, Json(e.view())).into_response();
             // Durable in the outbox already; the hand-off only makes it fast.

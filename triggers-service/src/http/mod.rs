@@ -4,7 +4,7 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{DefaultBodyLimit, Query};
-use axum::middleware::from_fn;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
@@ -17,6 +17,7 @@ use crate::auth::{self, Caller, KeyAuth};
 use crate::error::ApiError;
 use crate::state::AppState;
 
+pub mod analytics;
 pub mod api_keys;
 pub mod console;
 pub mod envelope;
@@ -75,11 +76,15 @@ pub fn router(state: AppState) -> Router {
         .body_limit(config.max_body_bytes)
         .replay_protection(REPLAY_CACHE);
     let api_key = ApiKeyLayer::new(keys);
+    let recorder = from_fn_with_state(state.clone(), analytics::record_request);
     // Authentication wraps the handlers of each route, not the route's
-    // method fallback: a wrong method is 405 whoever asks.
+    // method fallback: a wrong method is 405 whoever asks. The analytics
+    // recorder sits inside authentication: it counts the requests of a
+    // known account (signature failures included), by status.
     let auth = move |m: MethodRouter<AppState>| {
         m.route_layer(from_fn(auth::require_signature))
             .route_layer(signature.clone())
+            .route_layer(recorder.clone())
             .route_layer(api_key.clone())
     };
     let api = Router::new()
@@ -129,7 +134,17 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/v1/dead-letters/{delivery_id}/replay",
             auth(post(webhooks::replay)),
-        );
+        )
+        .route("/v1/analytics/summary", auth(get(analytics::get_summary)))
+        .route(
+            "/v1/analytics/timeseries",
+            auth(get(analytics::get_timeseries)),
+        )
+        .route(
+            "/v1/analytics/breakdown",
+            auth(get(analytics::get_breakdown)),
+        )
+        .route("/v1/analytics/export", auth(get(analytics::export)));
     Router::new()
         .merge(api)
         .merge(console::routes())

@@ -5,6 +5,7 @@
 mod backend;
 mod support;
 
+mod analytics;
 mod api_keys;
 #[cfg(feature = "aws")]
 mod aws;

@@ -36,7 +36,7 @@ const WAIT: Duration = Duration::from_secs(20);
 
 /// One request a receiver got.
 #[derive(Clone, Debug)]
-struct Received {
+pub(crate) struct Received {
     headers: HeaderMap,
     body: Bytes,
     at: Instant,
@@ -55,14 +55,14 @@ impl Received {
         self.header("webhook-id")
     }
 
-    fn json(&self) -> Value {
+    pub(crate) fn json(&self) -> Value {
         serde_json::from_slice(&self.body).expect("the delivery body is JSON")
     }
 }
 
 /// What a receiver answers.
 #[derive(Clone, Debug)]
-struct Reply {
+pub(crate) struct Reply {
     status: u16,
     headers: Vec<(&'static str, String)>,
     body: String,
@@ -70,7 +70,7 @@ struct Reply {
 }
 
 impl Reply {
-    fn status(status: u16) -> Reply {
+    pub(crate) fn status(status: u16) -> Reply {
         Reply {
             status,
             headers: Vec::new(),
@@ -79,7 +79,7 @@ impl Reply {
         }
     }
 
-    fn ok() -> Reply {
+    pub(crate) fn ok() -> Reply {
         Reply::status(200)
     }
 
@@ -109,8 +109,8 @@ struct ReceiverState {
 }
 
 /// A real HTTP server on 127.0.0.1 that records every request.
-struct Receiver {
-    url: String,
+pub(crate) struct Receiver {
+    pub(crate) url: String,
     state: Arc<ReceiverState>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -146,7 +146,9 @@ async fn receive(State(r): State<Arc<ReceiverState>>, headers: HeaderMap, body: 
 }
 
 impl Receiver {
-    async fn start(behaviour: impl Fn(usize, &Received) -> Reply + Send + Sync + 'static) -> Self {
+    pub(crate) async fn start(
+        behaviour: impl Fn(usize, &Received) -> Reply + Send + Sync + 'static,
+    ) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let state = Arc::new(ReceiverState {
@@ -266,7 +268,7 @@ fn assert_signed(secret: &str, r: &Received) {
 // ---------------------------------------------------------------- API helpers
 
 /// A server that delivers to 127.0.0.1 over http, with short delays.
-async fn local_server(change: impl FnOnce(&mut WebhooksConfig)) -> Server {
+pub(crate) async fn local_server(change: impl FnOnce(&mut WebhooksConfig)) -> Server {
     local_server_on(TestBackend::Sqlite, change).await
 }
 
@@ -284,7 +286,7 @@ async fn local_server_on(backend: TestBackend, change: impl FnOnce(&mut Webhooks
 }
 
 /// Creates a webhook; returns (webhook_id, secret).
-async fn create_webhook(s: &Server, key: &str, body: Value) -> (String, String) {
+pub(crate) async fn create_webhook(s: &Server, key: &str, body: Value) -> (String, String) {
     let res = s.post_json("/v1/webhooks", key, body).await;
     let status = res.status();
     let v: Value = res.json().await.unwrap();
@@ -367,7 +369,7 @@ async fn dead_letters(s: &Server, key: &str, query: &str) -> Vec<Value> {
 }
 
 /// Polls `probe` until it returns `Some`, for at most [`WAIT`].
-async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
+pub(crate) async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Option<T>>,
@@ -409,7 +411,7 @@ async fn queued_jobs(s: &Server) -> i64 {
 /// Waits until the service is quiet: every event fanned out (outbox empty),
 /// then every delivery job finished (queue empty: acked after its outcome
 /// was stored). After this, no further attempt can happen by itself.
-async fn settle(s: &Server) {
+pub(crate) async fn settle(s: &Server) {
     eventually(
         "the outbox and the delivery queue to drain",
         || async move {
