@@ -48,11 +48,22 @@ They keep the run honest without weakening any check:
    operations, a longer pattern or description is cut at a character
    boundary to fit (a pattern then loses any trailing `.`, so it stays a
    valid pattern). Negative cases are left alone.
+
+5. Analytics queries have cross-parameter rules the schema cannot state
+   (documented in docs/openapi.json): `source`/`event_type` filter the
+   `events` timeseries and the `source`/`event_type` breakdowns only
+   (else `400 filter_not_supported`), and a timeseries has at most 10,000
+   points (else `400 too_many_points`). In positive cases the filters a
+   metric or dimension does not take are dropped, and a timeseries range is
+   cut to one day from `from` (or dropped when Python cannot read the
+   generated time). Negative cases, and edge_cases.py, keep the refusals
+   covered.
 """
 
 from __future__ import annotations
 
 import base64
+import datetime
 import hashlib
 import os
 import re
@@ -249,3 +260,50 @@ def before_call(context, case, kwargs):
         description = case.body.get("description")
         if isinstance(description, str):
             case.body["description"] = _fit_bytes(description, MAX_DESCRIPTION_BYTES)
+
+    # 5. Positive analytics cases respect the cross-parameter rules.
+    analytics_rules(case)
+
+
+def _one_day_after(text: object) -> str | None:
+    """RFC 3339 one day after `text`, or None when it does not parse."""
+    if not isinstance(text, str):
+        return None
+    try:
+        start = datetime.datetime.fromisoformat(text.replace("z", "Z"))
+    except ValueError:
+        return None
+    if start.tzinfo is None:
+        return None
+    try:
+        return (start + datetime.timedelta(days=1)).isoformat()
+    except OverflowError:
+        return None
+
+
+def analytics_rules(case) -> None:
+    """Rule 5: positive analytics cases respect the cross-parameter rules."""
+    if not _is_positive(case) or case.operation.method.upper() != "GET" or not isinstance(case.query, dict):
+        return
+    path = case.operation.path
+    q = case.query
+    if path == "/v1/analytics/timeseries":
+        if q.get("metric", "events") != "events":
+            q.pop("source", None)
+            q.pop("event_type", None)
+        if "from" in q:
+            to = _one_day_after(q["from"])
+            if to is None:
+                q.pop("from", None)
+                q.pop("to", None)
+            else:
+                q["to"] = to
+    elif path == "/v1/analytics/breakdown":
+        by = q.get("by")
+        if by == "source":
+            q.pop("source", None)
+        elif by == "event_type":
+            q.pop("event_type", None)
+        else:
+            q.pop("source", None)
+            q.pop("event_type", None)
