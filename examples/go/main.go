@@ -2,7 +2,7 @@
 // Triggers service: it starts a webhook receiver on 127.0.0.1 that verifies
 // signatures (triggers.WebhookHandler), registers it as a webhook, sends an
 // event, waits for the verified delivery, lists the webhook's delivery
-// attempts, and cleans up. With a signing secret, every API request is
+// attempts, reads the account's analytics of the last hour, and cleans up. With a signing secret, every API request is
 // signed (v1 request signing).
 //
 //	TRIGGERS_BASE_URL=http://127.0.0.1:8080 \
@@ -177,7 +177,42 @@ func run() error {
 		return err
 	}
 	fmt.Println("acknowledged", ev.EventID)
+
+	// 9. The account's analytics of the last hour (counted asynchronously:
+	// the newest event may take a moment to show).
+	lastHour := triggers.AnalyticsRange{From: time.Now().Add(-time.Hour), To: time.Now()}
+	sum, err := client.GetAnalyticsSummary(ctx, triggers.AnalyticsSummaryParams{AnalyticsRange: lastHour})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("last hour: %d events, %d API requests, delivery success %s, ingest to delivery p99 %s\n",
+		sum.Events.Total, sum.API.Requests, percent(sum.Deliveries.DeliverySuccessRate), millis(sum.Deliveries.IngestToDelivery.P99US))
+	top, err := client.GetAnalyticsBreakdown(ctx, triggers.AnalyticsBreakdownParams{
+		AnalyticsRange: lastHour, By: triggers.DimensionEventType, Limit: 3,
+	})
+	if err != nil {
+		return err
+	}
+	for _, r := range top.Rows {
+		fmt.Printf("event type %s: %d\n", r.Key, r.Count)
+	}
 	return nil
+}
+
+// percent formats a rate (nil: no data).
+func percent(rate *float64) string {
+	if rate == nil {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f%%", *rate*100)
+}
+
+// millis formats microseconds as milliseconds (nil: no samples).
+func millis(us *float64) string {
+	if us == nil {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.1f ms", *us/1000)
 }
 
 func envOr(name, def string) string {

@@ -6,7 +6,9 @@
 //   2. register it as a webhook for `order.*` events,
 //   3. send an event (idempotently),
 //   4. wait for its delivery and list the webhook's delivery attempts,
-//   5. acknowledge the event and delete the webhook.
+//   5. acknowledge the event,
+//   6. read the account's analytics of the last hour (summary and top event
+//      types), then delete the webhook.
 //
 // Environment (see README.md):
 //   TRIGGERS_BASE_URL        e.g. http://127.0.0.1:8080
@@ -95,9 +97,23 @@ try {
     );
   }
 
-  // ------------------------------------------------------------ 5. clean up
+  // ----------------------------------------------------------- 5. acknowledge
   const acked = await client.ackEvent(event.event_id);
   console.log(`event ${acked.event_id} ${acked.status}`);
+
+  // -------------------------------------------------------------- 6. analytics
+  // Counted asynchronously: the newest event may take a moment to show.
+  const lastHour = { from: new Date(Date.now() - 3_600_000), to: new Date() };
+  const summary = await client.getAnalyticsSummary(lastHour);
+  const rate = summary.deliveries.delivery_success_rate;
+  const p99 = summary.deliveries.ingest_to_delivery.p99_us;
+  console.log(
+    `last hour: ${summary.events.total} events, ${summary.api.requests} API requests, ` +
+      `delivery success ${rate === null ? 'n/a' : `${(rate * 100).toFixed(1)}%`}, ` +
+      `ingest to delivery p99 ${p99 === null ? 'n/a' : `${(p99 / 1000).toFixed(1)} ms`}`,
+  );
+  const top = await client.getAnalyticsBreakdown({ ...lastHour, by: 'event_type', limit: 3 });
+  console.log(`top event types: ${top.rows.map((r) => `${r.key} (${r.count})`).join(', ') || 'none yet'}`);
 } catch (error) {
   exitCode = 1;
   if (ApiError.is(error)) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"mime"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -176,13 +177,37 @@ func seg(name, id string) (string, error) {
 // call sends one request: path is escaped, query may be nil, in (when not
 // nil) is sent as JSON, out (when not nil) receives the JSON answer.
 func (c *Client) call(ctx context.Context, method, path string, query url.Values, in, out any) (*http.Response, error) {
-	if ctx == nil {
-		return nil, fmt.Errorf("%w: nil context", ErrInvalidArgument)
+	resp, cancel, err := c.open(ctx, method, path, query, in, "application/json")
+	defer cancel()
+	if err != nil {
+		return resp, err
 	}
+	defer resp.Body.Close()
+	if out == nil {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
+		return resp, nil
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			err = ctxErr
+		}
+		return resp, fmt.Errorf("triggers: %s %s: decoding the %d response: %w", method, path, resp.StatusCode, err)
+	}
+	return resp, nil
+}
+
+// open sends one request asking for the media type accept and returns the
+// response of a status below 400 with its body unread: the caller closes
+// the body, then calls cancel (never nil), which ends WithTimeout's
+// deadline. A status of 400 or above is an *APIError (the body read and
+// closed).
+func (c *Client) open(ctx context.Context, method, path string, query url.Values, in any, accept string) (*http.Response, context.CancelFunc, error) {
+	if ctx == nil {
+		return nil, func() {}, fmt.Errorf("%w: nil context", ErrInvalidArgument)
+	}
+	cancel := context.CancelFunc(func() {})
 	if c.timeout > 0 {
-		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)
-		defer cancel()
 	}
 	target := c.base + path
 	if len(query) > 0 {
@@ -198,15 +223,15 @@ func (c *Client) call(ctx context.Context, method, path string, query url.Values
 			b, err = json.Marshal(in)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("triggers: %s %s: encoding the request body: %w", method, path, err)
+			return nil, cancel, fmt.Errorf("triggers: %s %s: encoding the request body: %w", method, path, err)
 		}
 		payload = b
 	}
-	resp, err := c.send(ctx, method, target, payload)
+	resp, err := c.send(ctx, method, target, payload, accept)
 	if err != nil {
 		// *url.Error, which unwraps to the cause (context errors, *net.OpError,
 		// *SignatureError from the signing transport).
-		return nil, fmt.Errorf("triggers: %s %s: %w", method, path, err)
+		return nil, cancel, fmt.Errorf("triggers: %s %s: %w", method, path, err)
 	}
 	if c.signing && resp.StatusCode == http.StatusUnauthorized {
 		// The service accepts each signature once, and two identical
@@ -216,30 +241,20 @@ func (c *Client) call(ctx context.Context, method, path string, query url.Values
 		apiErr := apiErrorFrom(resp)
 		resp.Body.Close()
 		if apiErr.Code != "replayed_signature" {
-			return resp, apiErr
+			return resp, cancel, apiErr
 		}
 		if err := sleepCtx(ctx, time.Until(time.Now().Truncate(time.Second).Add(time.Second+10*time.Millisecond))); err != nil {
-			return nil, fmt.Errorf("triggers: %s %s: %w", method, path, err)
+			return nil, cancel, fmt.Errorf("triggers: %s %s: %w", method, path, err)
 		}
-		if resp, err = c.send(ctx, method, target, payload); err != nil {
-			return nil, fmt.Errorf("triggers: %s %s: %w", method, path, err)
+		if resp, err = c.send(ctx, method, target, payload, accept); err != nil {
+			return nil, cancel, fmt.Errorf("triggers: %s %s: %w", method, path, err)
 		}
 	}
-	defer resp.Body.Close()
 	if resp.StatusCode >= 400 {
-		return resp, apiErrorFrom(resp)
+		defer resp.Body.Close()
+		return resp, cancel, apiErrorFrom(resp)
 	}
-	if out == nil {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
-		return resp, nil
-	}
-	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			err = ctxErr
-		}
-		return resp, fmt.Errorf("triggers: %s %s: decoding the %d response: %w", method, path, resp.StatusCode, err)
-	}
-	return resp, nil
+	return resp, cancel, nil
 }
 
 // rawEncoder is a request body that encodes itself without going through
@@ -276,8 +291,9 @@ func (r CreateEventRequest) encode() ([]byte, error) {
 	return append(out, b[i+1:]...), nil
 }
 
-// send sends one request (payload, when not nil, as JSON).
-func (c *Client) send(ctx context.Context, method, target string, payload []byte) (*http.Response, error) {
+// send sends one request (payload, when not nil, as JSON) accepting the
+// media type accept.
+func (c *Client) send(ctx context.Context, method, target string, payload []byte, accept string) (*http.Response, error) {
 	var body io.Reader
 	if payload != nil {
 		body = bytes.NewReader(payload)
@@ -289,7 +305,7 @@ func (c *Client) send(ctx context.Context, method, target string, payload []byte
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Accept", accept)
 	req.Header.Set("User-Agent", c.userAgent)
 	if c.apiKey != "" {
 		req.Header.Set("Authorization", "Bearer "+c.apiKey)
@@ -750,6 +766,201 @@ func (c *Client) ReplayDeadLetters(ctx context.Context, req BulkReplayRequest) (
 		return nil, err
 	}
 	return &r, nil
+}
+
+// ---- analytics (admin keys only) ----
+
+// AnalyticsRange is the range of an analytics query: From <= t < To, sent
+// as RFC 3339 in UTC. A zero From is the service's default, 24 hours before
+// To; a zero To is now. The service rounds From down and To up to the
+// bucket (a minute for the summary and the breakdown); times before 1970
+// count as 1970.
+type AnalyticsRange struct {
+	From time.Time
+	To   time.Time
+}
+
+func (r AnalyticsRange) set(q url.Values) {
+	if !r.From.IsZero() {
+		q.Set("from", r.From.UTC().Format(time.RFC3339Nano))
+	}
+	if !r.To.IsZero() {
+		q.Set("to", r.To.UTC().Format(time.RFC3339Nano))
+	}
+}
+
+// AnalyticsSummaryParams selects the range of GetAnalyticsSummary.
+type AnalyticsSummaryParams struct {
+	AnalyticsRange
+}
+
+// AnalyticsTimeseriesParams selects a timeseries. Empty fields are left
+// out: the service's defaults are MetricEvents, BucketHour and the last 24
+// hours. Source and EventType (exact matches) filter MetricEvents only: with
+// another metric the service answers 400 filter_not_supported. A range of
+// more than 10,000 buckets is 400 too_many_points.
+type AnalyticsTimeseriesParams struct {
+	AnalyticsRange
+	Metric    AnalyticsMetric
+	Bucket    AnalyticsBucket
+	Source    string
+	EventType string
+}
+
+// AnalyticsBreakdownParams selects a breakdown. By is required. Limit is the
+// number of rows, 1 to 1000 (0: the service's default, 10); the rest is
+// summed in Other. With DimensionSource, EventType may filter (and Source
+// with DimensionEventType); other dimensions take no filter (400
+// filter_not_supported).
+type AnalyticsBreakdownParams struct {
+	AnalyticsRange
+	By        AnalyticsDimension
+	Limit     int
+	Source    string
+	EventType string
+}
+
+// AnalyticsExportParams selects an export: Bucket (empty: BucketHour) and
+// the range.
+type AnalyticsExportParams struct {
+	AnalyticsRange
+	Bucket AnalyticsBucket
+}
+
+func (p AnalyticsExportParams) values(format string) url.Values {
+	q := url.Values{}
+	if p.Bucket != "" {
+		q.Set("bucket", string(p.Bucket))
+	}
+	p.set(q)
+	q.Set("format", format)
+	return q
+}
+
+// GetAnalyticsSummary returns the account's totals, rates and latency
+// percentiles over a range (GET /v1/analytics/summary,
+// getAnalyticsSummary).
+func (c *Client) GetAnalyticsSummary(ctx context.Context, p AnalyticsSummaryParams) (*AnalyticsSummary, error) {
+	q := url.Values{}
+	p.set(q)
+	var s AnalyticsSummary
+	if _, err := c.call(ctx, http.MethodGet, "/v1/analytics/summary", q, nil, &s); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// GetAnalyticsTimeseries returns one metric per bucket over a range, empty
+// buckets included (GET /v1/analytics/timeseries, getAnalyticsTimeseries).
+func (c *Client) GetAnalyticsTimeseries(ctx context.Context, p AnalyticsTimeseriesParams) (*AnalyticsTimeseries, error) {
+	q := url.Values{}
+	if p.Metric != "" {
+		q.Set("metric", string(p.Metric))
+	}
+	if p.Bucket != "" {
+		q.Set("bucket", string(p.Bucket))
+	}
+	p.set(q)
+	if p.Source != "" {
+		q.Set("source", p.Source)
+	}
+	if p.EventType != "" {
+		q.Set("event_type", p.EventType)
+	}
+	var ts AnalyticsTimeseries
+	if _, err := c.call(ctx, http.MethodGet, "/v1/analytics/timeseries", q, nil, &ts); err != nil {
+		return nil, err
+	}
+	return &ts, nil
+}
+
+// GetAnalyticsBreakdown returns the account's counts over a range grouped
+// by one dimension, largest first (GET /v1/analytics/breakdown,
+// getAnalyticsBreakdown). An empty By is refused before sending
+// (ErrInvalidArgument).
+func (c *Client) GetAnalyticsBreakdown(ctx context.Context, p AnalyticsBreakdownParams) (*AnalyticsBreakdown, error) {
+	if p.By == "" {
+		return nil, fmt.Errorf("%w: the breakdown dimension (By) is empty", ErrInvalidArgument)
+	}
+	q := url.Values{}
+	q.Set("by", string(p.By))
+	p.set(q)
+	if p.Limit != 0 {
+		q.Set("limit", strconv.Itoa(p.Limit))
+	}
+	if p.Source != "" {
+		q.Set("source", p.Source)
+	}
+	if p.EventType != "" {
+		q.Set("event_type", p.EventType)
+	}
+	var b AnalyticsBreakdown
+	if _, err := c.call(ctx, http.MethodGet, "/v1/analytics/breakdown", q, nil, &b); err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
+// ExportAnalytics returns every non-empty bucket of a range, oldest first,
+// as JSON (GET /v1/analytics/export?format=json, exportAnalytics). The
+// whole export is decoded in memory; ExportAnalyticsCSV streams it.
+func (c *Client) ExportAnalytics(ctx context.Context, p AnalyticsExportParams) (*AnalyticsExport, error) {
+	var e AnalyticsExport
+	if _, err := c.call(ctx, http.MethodGet, "/v1/analytics/export", p.values("json"), nil, &e); err != nil {
+		return nil, err
+	}
+	return &e, nil
+}
+
+// ExportAnalyticsCSV streams the same export as CSV (GET
+// /v1/analytics/export?format=csv, exportAnalytics): a header line, then one
+// line per bucket (RFC 4180; the columns of AnalyticsExportRow in order,
+// empty cells for null). The body is read as the service sends it, so any
+// range fits in constant memory; the caller must Close it. The context (and
+// WithTimeout's deadline) covers the whole read: cancelling it ends the
+// stream with the context's error.
+//
+// An error status is an *APIError, as for every method; a success that is
+// not text/csv is an error too (nothing to read).
+//
+//	body, err := client.ExportAnalyticsCSV(ctx, triggers.AnalyticsExportParams{Bucket: triggers.BucketDay})
+//	if err != nil {
+//		return err
+//	}
+//	defer body.Close()
+//	r := csv.NewReader(body)
+//	for {
+//		record, err := r.Read()
+//		if err == io.EOF {
+//			break
+//		}
+//		...
+//	}
+func (c *Client) ExportAnalyticsCSV(ctx context.Context, p AnalyticsExportParams) (io.ReadCloser, error) {
+	const path = "/v1/analytics/export"
+	resp, cancel, err := c.open(ctx, http.MethodGet, path, p.values("csv"), nil, "text/csv")
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	if mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type")); mt != "text/csv" {
+		resp.Body.Close()
+		cancel()
+		return nil, fmt.Errorf("triggers: GET %s: the %d response is %q, not text/csv", path, resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	return &streamBody{ReadCloser: resp.Body, cancel: cancel}, nil
+}
+
+// streamBody is a response body that ends the call's deadline when closed.
+type streamBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *streamBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }
 
 // ---- service ----

@@ -89,6 +89,16 @@ var objectSchemas = map[string]reflect.Type{
 	"ErrorEnvelope":              reflect.TypeFor[errorEnvelope](),
 	"Health":                     reflect.TypeFor[Health](),
 	"OpenApiDocument":            reflect.TypeFor[OpenAPIDocument](),
+	"AnalyticsFilter":            reflect.TypeFor[AnalyticsFilter](),
+	"AnalyticsLatency":           reflect.TypeFor[AnalyticsLatency](),
+	"AnalyticsSummary":           reflect.TypeFor[AnalyticsSummary](),
+	"AnalyticsPoint":             reflect.TypeFor[AnalyticsPoint](),
+	"AnalyticsTimeseries":        reflect.TypeFor[AnalyticsTimeseries](),
+	"AnalyticsWebhookStats":      reflect.TypeFor[AnalyticsWebhookStats](),
+	"AnalyticsBreakdownRow":      reflect.TypeFor[AnalyticsBreakdownRow](),
+	"AnalyticsBreakdown":         reflect.TypeFor[AnalyticsBreakdown](),
+	"AnalyticsExportRow":         reflect.TypeFor[AnalyticsExportRow](),
+	"AnalyticsExport":            reflect.TypeFor[AnalyticsExport](),
 }
 
 // The Go constants of every enum schema.
@@ -100,6 +110,15 @@ var enumSchemas = map[string][]string{
 	"AttemptFailure": {string(FailureTimeout), string(FailureDNS), string(FailureConnect), string(FailureTLS),
 		string(FailureProtocol), string(FailureBlocked)},
 	"DeadLetterReason": {string(ReasonRetriesExhausted), string(ReasonGone), string(ReasonBlocked), string(ReasonWebhookInactive)},
+	"AnalyticsBucket":  {string(BucketMinute), string(BucketHour), string(BucketDay)},
+	"AnalyticsMetric": {string(MetricEvents), string(MetricIngestLatencyP50), string(MetricIngestLatencyP90),
+		string(MetricIngestLatencyP99), string(MetricAPIRequests), string(MetricAPIErrors), string(MetricAPIErrorRate),
+		string(MetricDeliveryAttempts), string(MetricDeliveriesSucceeded), string(MetricDeliveryFailures),
+		string(MetricRetries), string(MetricDeadLetters), string(MetricAttemptSuccessRate),
+		string(MetricDeliverySuccessRate), string(MetricIngestToDeliveryP50), string(MetricIngestToDeliveryP90),
+		string(MetricIngestToDeliveryP99)},
+	"AnalyticsDimension": {string(DimensionSource), string(DimensionEventType), string(DimensionWebhook),
+		string(DimensionAPIStatus), string(DimensionDeliveryOutcome), string(DimensionDeadLetterReason)},
 }
 
 // Constrained strings (and a list of them), carried as Go strings; the
@@ -164,39 +183,46 @@ func TestTypesMatchOpenAPI(t *testing.T) {
 		if !ok {
 			continue // reported by TestEverySchemaHasAGoType
 		}
-		props, required := flatten(doc, s)
-		if len(props) == 0 {
-			t.Errorf("%s: no properties found in the spec", name)
-			continue
-		}
-		fields := jsonFields(goType)
 		// A request schema refuses unknown fields: the Go side must not send
 		// zero values of optional fields, which would override defaults.
-		isRequest := s.AdditionalProperties == false
-		for prop, ps := range props {
-			f, ok := fields[prop]
-			if !ok {
-				t.Errorf("%s.%s: no Go field of %s has the json name %q", name, prop, goType, prop)
-				continue
-			}
-			where := name + "." + prop + " (" + goType.Name() + "." + f.name + ")"
-			checkType(t, doc, where, ps, f.typ)
-			_, nullable := nonNullType(ps)
-			if isRequest && !required[prop] && !f.omitempty {
-				t.Errorf("%s: optional request property without omitempty", where)
-			}
-			if !isRequest && nullable && !nullAsEmpty[prop] {
-				switch f.typ.Kind() {
-				case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
-				default:
-					t.Errorf("%s: nullable, but the Go field %s cannot hold null", where, f.typ)
-				}
+		checkObject(t, doc, name, s, goType, s.AdditionalProperties == false)
+	}
+}
+
+// checkObject checks the Go struct goType against an object schema: a field
+// for every property, with a compatible type (nested inline objects
+// included), and no field the schema does not have.
+func checkObject(t *testing.T, doc *openAPIDoc, name string, s schema, goType reflect.Type, isRequest bool) {
+	t.Helper()
+	props, required := flatten(doc, s)
+	if len(props) == 0 {
+		t.Errorf("%s: no properties found in the spec", name)
+		return
+	}
+	fields := jsonFields(goType)
+	for prop, ps := range props {
+		f, ok := fields[prop]
+		if !ok {
+			t.Errorf("%s.%s: no Go field of %s has the json name %q", name, prop, goType, prop)
+			continue
+		}
+		where := name + "." + prop + " (" + goType.Name() + "." + f.name + ")"
+		checkType(t, doc, where, ps, f.typ)
+		_, nullable := nonNullType(ps)
+		if isRequest && !required[prop] && !f.omitempty {
+			t.Errorf("%s: optional request property without omitempty", where)
+		}
+		if !isRequest && nullable && !nullAsEmpty[prop] {
+			switch f.typ.Kind() {
+			case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface:
+			default:
+				t.Errorf("%s: nullable, but the Go field %s cannot hold null", where, f.typ)
 			}
 		}
-		for jsonName, f := range fields {
-			if _, ok := props[jsonName]; !ok {
-				t.Errorf("%s: Go field %s.%s (json %q) is not in the spec", name, goType.Name(), f.name, jsonName)
-			}
+	}
+	for jsonName, f := range fields {
+		if _, ok := props[jsonName]; !ok {
+			t.Errorf("%s: Go field %s.%s (json %q) is not in the spec", name, goType.Name(), f.name, jsonName)
 		}
 	}
 }
@@ -329,6 +355,8 @@ func checkType(t *testing.T, doc *openAPIDoc, where string, s schema, gt reflect
 		}
 	case "integer":
 		ok = gt.Kind() >= reflect.Int && gt.Kind() <= reflect.Int64
+	case "number":
+		ok = gt.Kind() == reflect.Float64 || gt.Kind() == reflect.Float32
 	case "boolean":
 		ok = gt.Kind() == reflect.Bool
 	case "array":
@@ -338,6 +366,10 @@ func checkType(t *testing.T, doc *openAPIDoc, where string, s schema, gt reflect
 		}
 	case "object":
 		ok = gt == rawType || gt.Kind() == reflect.Map || gt.Kind() == reflect.Interface || gt.Kind() == reflect.Struct
+		if gt.Kind() == reflect.Struct && len(s.Properties) > 0 {
+			// An inline object (not a named schema): its properties too.
+			checkObject(t, doc, where, s, gt, false)
+		}
 	default:
 		t.Errorf("%s: the test does not know the schema type %v", where, s.Type)
 	}
@@ -413,6 +445,22 @@ var operations = map[string]struct {
 	}},
 	"replayDeadLetter": {"ReplayDeadLetter", func(ctx context.Context, c *Client) error {
 		_, err := c.ReplayDeadLetter(ctx, "ID1")
+		return err
+	}},
+	"getAnalyticsSummary": {"GetAnalyticsSummary", func(ctx context.Context, c *Client) error {
+		_, err := c.GetAnalyticsSummary(ctx, AnalyticsSummaryParams{})
+		return err
+	}},
+	"getAnalyticsTimeseries": {"GetAnalyticsTimeseries", func(ctx context.Context, c *Client) error {
+		_, err := c.GetAnalyticsTimeseries(ctx, AnalyticsTimeseriesParams{})
+		return err
+	}},
+	"getAnalyticsBreakdown": {"GetAnalyticsBreakdown", func(ctx context.Context, c *Client) error {
+		_, err := c.GetAnalyticsBreakdown(ctx, AnalyticsBreakdownParams{By: DimensionSource})
+		return err
+	}},
+	"exportAnalytics": {"ExportAnalytics", func(ctx context.Context, c *Client) error {
+		_, err := c.ExportAnalytics(ctx, AnalyticsExportParams{})
 		return err
 	}},
 	"getOpenApi": {"OpenAPI", func(ctx context.Context, c *Client) error { _, err := c.OpenAPI(ctx); return err }},

@@ -449,6 +449,278 @@ type BulkReplayResult struct {
 	Truncated bool   `json:"truncated"`
 }
 
+// ---- analytics ----
+
+// AnalyticsBucket is a bucket width, UTC-aligned (schema AnalyticsBucket).
+type AnalyticsBucket string
+
+// The values of AnalyticsBucket.
+const (
+	BucketMinute AnalyticsBucket = "minute"
+	BucketHour   AnalyticsBucket = "hour"
+	BucketDay    AnalyticsBucket = "day"
+)
+
+// AnalyticsMetric is what a timeseries plots (schema AnalyticsMetric):
+// counts, rates (0 to 1, nil without a denominator) or latency percentiles
+// in microseconds within 1% (nil without samples).
+type AnalyticsMetric string
+
+// The values of AnalyticsMetric.
+const (
+	MetricEvents              AnalyticsMetric = "events"
+	MetricIngestLatencyP50    AnalyticsMetric = "ingest_latency_p50"
+	MetricIngestLatencyP90    AnalyticsMetric = "ingest_latency_p90"
+	MetricIngestLatencyP99    AnalyticsMetric = "ingest_latency_p99"
+	MetricAPIRequests         AnalyticsMetric = "api_requests"
+	MetricAPIErrors           AnalyticsMetric = "api_errors" // 4xx + 5xx
+	MetricAPIErrorRate        AnalyticsMetric = "api_error_rate"
+	MetricDeliveryAttempts    AnalyticsMetric = "delivery_attempts"
+	MetricDeliveriesSucceeded AnalyticsMetric = "deliveries_succeeded" // 2xx attempts
+	MetricDeliveryFailures    AnalyticsMetric = "delivery_failures"
+	MetricRetries             AnalyticsMetric = "retries" // attempts after the first
+	MetricDeadLetters         AnalyticsMetric = "dead_letters"
+	// MetricAttemptSuccessRate is succeeded / attempts.
+	MetricAttemptSuccessRate AnalyticsMetric = "attempt_success_rate"
+	// MetricDeliverySuccessRate is succeeded / (succeeded + dead letters).
+	MetricDeliverySuccessRate AnalyticsMetric = "delivery_success_rate"
+	MetricIngestToDeliveryP50 AnalyticsMetric = "ingest_to_delivery_p50"
+	MetricIngestToDeliveryP90 AnalyticsMetric = "ingest_to_delivery_p90"
+	MetricIngestToDeliveryP99 AnalyticsMetric = "ingest_to_delivery_p99"
+)
+
+// AnalyticsDimension is what a breakdown groups by (schema
+// AnalyticsDimension).
+type AnalyticsDimension string
+
+// The values of AnalyticsDimension.
+const (
+	// DimensionSource groups events by source.
+	DimensionSource AnalyticsDimension = "source"
+	// DimensionEventType groups events by event type.
+	DimensionEventType AnalyticsDimension = "event_type"
+	// DimensionWebhook groups delivery attempts by webhook (rows carry
+	// AnalyticsBreakdownRow.Webhook).
+	DimensionWebhook AnalyticsDimension = "webhook"
+	// DimensionAPIStatus groups API requests by status code.
+	DimensionAPIStatus AnalyticsDimension = "api_status"
+	// DimensionDeliveryOutcome groups attempts by status class or failure
+	// kind.
+	DimensionDeliveryOutcome AnalyticsDimension = "delivery_outcome"
+	// DimensionDeadLetterReason groups dead letters by reason.
+	DimensionDeadLetterReason AnalyticsDimension = "dead_letter_reason"
+)
+
+// AnalyticsFilter is the filters a timeseries or breakdown applied (schema
+// AnalyticsFilter); nil: none.
+type AnalyticsFilter struct {
+	Source    *string `json:"source"`
+	EventType *string `json:"event_type"`
+}
+
+// AnalyticsLatency is a latency distribution in microseconds (schema
+// AnalyticsLatency): exact count, min, max and mean, and percentiles from a
+// DDSketch within 1% relative error. Every field but Count is nil without
+// samples.
+type AnalyticsLatency struct {
+	Count  int64    `json:"count"`
+	MinUS  *int64   `json:"min_us"`
+	MaxUS  *int64   `json:"max_us"`
+	MeanUS *float64 `json:"mean_us"`
+	P50US  *float64 `json:"p50_us"`
+	P90US  *float64 `json:"p90_us"`
+	P99US  *float64 `json:"p99_us"`
+}
+
+// AnalyticsSummary is the account's totals, rates and latency percentiles
+// over a range (schema AnalyticsSummary), the answer of
+// GetAnalyticsSummary.
+type AnalyticsSummary struct {
+	// From is the start of the range read (inclusive, minute-aligned).
+	From time.Time `json:"from"`
+	// To is the end of the range read (exclusive, minute-aligned).
+	To         time.Time               `json:"to"`
+	Events     AnalyticsEventTotals    `json:"events"`
+	API        AnalyticsAPITotals      `json:"api"`
+	Deliveries AnalyticsDeliveryTotals `json:"deliveries"`
+}
+
+// AnalyticsEventTotals is AnalyticsSummary.Events.
+type AnalyticsEventTotals struct {
+	// Total counts the events ingested, each once (idempotent replays
+	// excluded).
+	Total         int64            `json:"total"`
+	IngestLatency AnalyticsLatency `json:"ingest_latency"`
+}
+
+// AnalyticsAPITotals is AnalyticsSummary.API: authenticated API requests
+// answered.
+type AnalyticsAPITotals struct {
+	Requests int64 `json:"requests"`
+	// ByClass counts the requests by status class.
+	ByClass AnalyticsStatusClasses `json:"by_class"`
+	// Errors is 4xx + 5xx.
+	Errors int64 `json:"errors"`
+	// ErrorRate is Errors / Requests; nil without requests (as the other
+	// rates).
+	ErrorRate       *float64 `json:"error_rate"`
+	ClientErrorRate *float64 `json:"client_error_rate"` // 4xx / requests
+	ServerErrorRate *float64 `json:"server_error_rate"` // 5xx / requests
+}
+
+// AnalyticsStatusClasses counts by HTTP status class.
+type AnalyticsStatusClasses struct {
+	Class1xx int64 `json:"1xx"`
+	Class2xx int64 `json:"2xx"`
+	Class3xx int64 `json:"3xx"`
+	Class4xx int64 `json:"4xx"`
+	Class5xx int64 `json:"5xx"`
+}
+
+// AnalyticsDeliveryTotals is AnalyticsSummary.Deliveries.
+type AnalyticsDeliveryTotals struct {
+	// Attempts is the delivery attempts made; FirstAttempts the deliveries
+	// started; Retries the attempts after the first.
+	Attempts      int64 `json:"attempts"`
+	FirstAttempts int64 `json:"first_attempts"`
+	Retries       int64 `json:"retries"`
+	// Succeeded is the attempts answered 2xx (deliveries completed); Failed
+	// is Attempts - Succeeded; DeadLettered the deliveries given up.
+	Succeeded    int64 `json:"succeeded"`
+	Failed       int64 `json:"failed"`
+	DeadLettered int64 `json:"dead_lettered"`
+	// AttemptSuccessRate is Succeeded / Attempts (nil without attempts).
+	AttemptSuccessRate *float64 `json:"attempt_success_rate"`
+	// DeliverySuccessRate is Succeeded / (Succeeded + DeadLettered): of the
+	// deliveries that finished in the range, the share delivered.
+	DeliverySuccessRate *float64                   `json:"delivery_success_rate"`
+	ByOutcome           AnalyticsDeliveryOutcomes  `json:"by_outcome"`
+	DeadLettersByReason AnalyticsDeadLetterReasons `json:"dead_letters_by_reason"`
+	// IngestToDelivery is the time from ingest to the successful delivery.
+	IngestToDelivery AnalyticsLatency `json:"ingest_to_delivery"`
+}
+
+// AnalyticsDeliveryOutcomes counts attempts by outcome: the status class of
+// an answer, or why there was none (the AttemptFailure values).
+type AnalyticsDeliveryOutcomes struct {
+	Class1xx    int64 `json:"1xx"`
+	Class2xx    int64 `json:"2xx"`
+	Class3xx    int64 `json:"3xx"`
+	Class4xx    int64 `json:"4xx"`
+	Class5xx    int64 `json:"5xx"`
+	OtherStatus int64 `json:"other_status"`
+	Timeout     int64 `json:"timeout"`
+	DNS         int64 `json:"dns"`
+	Connect     int64 `json:"connect"`
+	TLS         int64 `json:"tls"`
+	Protocol    int64 `json:"protocol"`
+	Blocked     int64 `json:"blocked"`
+}
+
+// AnalyticsDeadLetterReasons counts dead letters by reason (the
+// DeadLetterReason values).
+type AnalyticsDeadLetterReasons struct {
+	RetriesExhausted int64 `json:"retries_exhausted"`
+	Gone             int64 `json:"gone"`
+	Blocked          int64 `json:"blocked"`
+	WebhookInactive  int64 `json:"webhook_inactive"`
+}
+
+// AnalyticsPoint is one bucket of a timeseries (schema AnalyticsPoint).
+type AnalyticsPoint struct {
+	// Start is the start of the bucket.
+	Start time.Time `json:"start"`
+	// Value is a count, a rate (0 to 1) or microseconds; nil for a rate or a
+	// percentile without data.
+	Value *float64 `json:"value"`
+	// Exact is false when a filtered count could not be told apart from the
+	// bucket's other sources or types: Value is then a lower bound.
+	Exact bool `json:"exact"`
+}
+
+// AnalyticsTimeseries is one point per bucket of the range, oldest first,
+// empty buckets included (schema AnalyticsTimeseries).
+type AnalyticsTimeseries struct {
+	Metric AnalyticsMetric  `json:"metric"`
+	Bucket AnalyticsBucket  `json:"bucket"`
+	From   time.Time        `json:"from"`
+	To     time.Time        `json:"to"`
+	Filter AnalyticsFilter  `json:"filter"`
+	Points []AnalyticsPoint `json:"points"`
+}
+
+// AnalyticsWebhookStats is a webhook's counters in a breakdown by webhook
+// (schema AnalyticsWebhookStats).
+type AnalyticsWebhookStats struct {
+	Attempts     int64 `json:"attempts"`
+	Succeeded    int64 `json:"succeeded"` // 2xx attempts
+	Retries      int64 `json:"retries"`   // attempts after the first
+	DeadLettered int64 `json:"dead_lettered"`
+}
+
+// AnalyticsBreakdownRow is one group of a breakdown (schema
+// AnalyticsBreakdownRow).
+type AnalyticsBreakdownRow struct {
+	// Key is the source, event type, webhook id, status code, outcome or
+	// reason.
+	Key   string `json:"key"`
+	Count int64  `json:"count"`
+	// Exact is false when part of this key's count may sit in Other (a
+	// bucket tracks a bounded number of keys).
+	Exact bool `json:"exact"`
+	// Webhook holds the webhook's counters with DimensionWebhook; nil
+	// otherwise.
+	Webhook *AnalyticsWebhookStats `json:"webhook"`
+}
+
+// AnalyticsBreakdown is the largest groups first (ties by key), at most the
+// limit, and the rest summed in Other (schema AnalyticsBreakdown).
+type AnalyticsBreakdown struct {
+	By     AnalyticsDimension `json:"by"`
+	From   time.Time          `json:"from"`
+	To     time.Time          `json:"to"`
+	Filter AnalyticsFilter    `json:"filter"`
+	// Total is everything counted in the range for this dimension.
+	Total      int64                   `json:"total"`
+	TotalExact bool                    `json:"total_exact"`
+	Rows       []AnalyticsBreakdownRow `json:"rows"`
+	// Other is Total minus the rows shown.
+	Other int64 `json:"other"`
+}
+
+// AnalyticsExportRow is one bucket of an export (schema
+// AnalyticsExportRow); a CSV export has the same columns in this order
+// (empty cells for nil).
+type AnalyticsExportRow struct {
+	Start                 time.Time `json:"start"`
+	End                   time.Time `json:"end"`
+	Events                int64     `json:"events"`
+	IngestLatencyP50US    *float64  `json:"ingest_latency_p50_us"`
+	IngestLatencyP90US    *float64  `json:"ingest_latency_p90_us"`
+	IngestLatencyP99US    *float64  `json:"ingest_latency_p99_us"`
+	APIRequests           int64     `json:"api_requests"`
+	API2xx                int64     `json:"api_2xx"`
+	API4xx                int64     `json:"api_4xx"`
+	API5xx                int64     `json:"api_5xx"`
+	DeliveryAttempts      int64     `json:"delivery_attempts"`
+	DeliveriesSucceeded   int64     `json:"deliveries_succeeded"`
+	DeliveryFailures      int64     `json:"delivery_failures"`
+	Retries               int64     `json:"retries"`
+	DeadLetters           int64     `json:"dead_letters"`
+	IngestToDeliveryP50US *float64  `json:"ingest_to_delivery_p50_us"`
+	IngestToDeliveryP90US *float64  `json:"ingest_to_delivery_p90_us"`
+	IngestToDeliveryP99US *float64  `json:"ingest_to_delivery_p99_us"`
+}
+
+// AnalyticsExport is every non-empty bucket of a range, oldest first
+// (schema AnalyticsExport), the answer of ExportAnalytics.
+type AnalyticsExport struct {
+	Bucket AnalyticsBucket      `json:"bucket"`
+	From   time.Time            `json:"from"`
+	To     time.Time            `json:"to"`
+	Rows   []AnalyticsExportRow `json:"rows"`
+}
+
 // ---- service ----
 
 // Health is the answer of Health (schema Health): Status "ok".

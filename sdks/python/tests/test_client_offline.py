@@ -7,6 +7,7 @@ from __future__ import annotations
 import http.server
 import inspect
 import json
+import keyword
 import re
 import socket
 import threading
@@ -34,15 +35,25 @@ def test_every_operation_of_the_openapi_document_has_a_method():
     assert len(ops) >= 20
     missing = [op for op in ops if not callable(getattr(Client, _snake(op), None))]
     assert missing == [], f"operations without a Client method: {missing}"
+    shared = doc["components"].get("parameters", {})
     for op_id, (_, path, op) in ops.items():
         sig = inspect.signature(getattr(Client, _snake(op_id)))
         # Every path parameter is a parameter of the method.
         for name in re.findall(r"{(\w+)}", path):
             assert name in sig.parameters, f"{op_id}: {name}"
-        # Every query parameter too (a list operation's cursor and limit...).
+        # Every query parameter too (a list operation's cursor and limit...),
+        # shared ones ($ref) included; a Python keyword gets a trailing
+        # underscore (PEP 8): `from` is `from_`.
         for p in op.get("parameters", []):
+            if "$ref" in p:
+                p = shared[p["$ref"].rsplit("/", 1)[-1]]
             if p.get("in") == "query":
-                assert p["name"] in sig.parameters, f"{op_id}: {p['name']}"
+                name = p["name"] + "_" if keyword.iskeyword(p["name"]) else p["name"]
+                # The export's format is the method's: export_analytics (JSON)
+                # or export_analytics_csv / iter_analytics_csv (CSV).
+                if op_id == "exportAnalytics" and name == "format":
+                    continue
+                assert name in sig.parameters, f"{op_id}: {name}"
         # The X-Request-Id header of every operation.
         assert "request_id" in sig.parameters, op_id
 

@@ -136,6 +136,45 @@ export type Health = Schemas['Health'];
 export type OpenApiDocument = Schemas['OpenApiDocument'];
 
 
+/** A bucket width: `minute`, `hour` or `day` (UTC-aligned). */
+export type AnalyticsBucket = Schemas['AnalyticsBucket'];
+
+/** What a timeseries plots: a count (`events`, `api_requests`, …), a rate (0 to 1, `null` without a denominator) or a latency percentile in microseconds (`null` without samples). */
+export type AnalyticsMetric = Schemas['AnalyticsMetric'];
+
+/** What a breakdown groups by: `source`, `event_type`, `webhook`, `api_status`, `delivery_outcome` or `dead_letter_reason`. */
+export type AnalyticsDimension = Schemas['AnalyticsDimension'];
+
+/** The filters applied to a timeseries or a breakdown (`null`: none). */
+export type AnalyticsFilter = Schemas['AnalyticsFilter'];
+
+/** A latency distribution in microseconds: exact count, min, max and mean; percentiles within 1% (`null` without samples). */
+export type AnalyticsLatency = Schemas['AnalyticsLatency'];
+
+/** Totals, rates and latency percentiles of the account over a range. */
+export type AnalyticsSummary = Schemas['AnalyticsSummary'];
+
+/** One bucket of a timeseries: its start, its value (`null` for a rate or percentile without data) and whether the value is exact. */
+export type AnalyticsPoint = Schemas['AnalyticsPoint'];
+
+/** One point per bucket of the range, oldest first, empty buckets included. */
+export type AnalyticsTimeseries = Schemas['AnalyticsTimeseries'];
+
+/** A webhook's delivery counters in a `by: 'webhook'` breakdown. */
+export type AnalyticsWebhookStats = Schemas['AnalyticsWebhookStats'];
+
+/** One group of a breakdown. */
+export type AnalyticsBreakdownRow = Schemas['AnalyticsBreakdownRow'];
+
+/** The largest groups first (ties by key), at most `limit` rows; the rest summed in `other`. */
+export type AnalyticsBreakdown = Schemas['AnalyticsBreakdown'];
+
+/** One bucket of an export; CSV exports have the same columns in this order (empty cells for `null`). */
+export type AnalyticsExportRow = Schemas['AnalyticsExportRow'];
+
+/** Every non-empty bucket of a range, oldest first. */
+export type AnalyticsExport = Schemas['AnalyticsExport'];
+
 /** The query of `listInbox` (`GET /v1/inbox`): `source`, `event_type`, `limit` (1-500), `cursor`. */
 export type InboxQuery = NonNullable<operations['listInbox']['parameters']['query']>;
 /** The query of `listApiKeys` (`GET /v1/api-keys`): `limit`, `cursor`. */
@@ -146,6 +185,29 @@ export type WebhookListQuery = NonNullable<operations['listWebhooks']['parameter
 export type DeliveryListQuery = NonNullable<operations['listWebhookDeliveries']['parameters']['query']>;
 /** The query of `listDeadLetters` (`GET /v1/dead-letters`): `webhook_id`, `since`, `until`, `limit`, `cursor`. */
 export type DeadLetterListQuery = NonNullable<operations['listDeadLetters']['parameters']['query']>;
+
+/**
+ * `from` (inclusive) and `to` (exclusive) of an analytics query: RFC 3339
+ * strings, or `Date`s (sent as RFC 3339 in UTC). Default: the 24 hours
+ * before `to`, and now.
+ */
+export interface AnalyticsRange {
+  from?: string | Date;
+  to?: string | Date;
+}
+/** The query of `getAnalyticsSummary` (`GET /v1/analytics/summary`): `from`, `to`. */
+export type AnalyticsRangeQuery = AnalyticsRange;
+/** The query of `getAnalyticsTimeseries` (`GET /v1/analytics/timeseries`): `metric`, `bucket`, `from`, `to`, `source`, `event_type`. */
+export type AnalyticsTimeseriesQuery = Omit<NonNullable<operations['getAnalyticsTimeseries']['parameters']['query']>, 'from' | 'to'> &
+  AnalyticsRange;
+/** The query of `getAnalyticsBreakdown` (`GET /v1/analytics/breakdown`): `by` (required), `from`, `to`, `limit`, `source`, `event_type`. */
+export type AnalyticsBreakdownQuery = Omit<operations['getAnalyticsBreakdown']['parameters']['query'], 'from' | 'to'> & AnalyticsRange;
+/** The query of `exportAnalytics` (`GET /v1/analytics/export`): `bucket`, `from`, `to` (the format is the method's). */
+export type AnalyticsExportQuery = Omit<
+  NonNullable<operations['exportAnalytics']['parameters']['query']>,
+  'from' | 'to' | 'format'
+> &
+  AnalyticsRange;
 
 /**
  * The JSON body of a webhook delivery (`docs/WEBHOOKS.md`, section 2):

@@ -6,6 +6,7 @@ One method per operation of ``docs/openapi.json`` (named after its
 """
 from __future__ import annotations
 
+import datetime as _dt
 import http.client
 import json
 import socket
@@ -46,6 +47,34 @@ UNSET: Any = _Unset()
 
 JSON = Any
 Query = Sequence[Tuple[str, Any]]
+
+
+_NETWORK_ERRORS = (
+    urllib.error.URLError,
+    http.client.HTTPException,
+    socket.timeout,
+    ssl.SSLError,
+    OSError,
+)
+
+#: A time of an analytics range: an aware :class:`datetime.datetime`, or an
+#: RFC 3339 string sent as given.
+Time = Union[_dt.datetime, str]
+
+
+def _rfc3339(value: Optional[Time], name: str) -> Optional[str]:
+    """An analytics range bound as RFC 3339 (UTC for a datetime)."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+            raise ValueError(
+                f"{name} must be a timezone-aware datetime (e.g. datetime.now(timezone.utc)), "
+                "not a naive one"
+            )
+        text = value.astimezone(_dt.timezone.utc).isoformat()
+        return text[: -len("+00:00")] + "Z"
+    raise TypeError(f"{name} must be a datetime or an RFC 3339 str, not {type(value).__name__}")
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -150,7 +179,7 @@ class Client:
             target += "?" + urllib.parse.urlencode(enc, quote_via=urllib.parse.quote)
         return target
 
-    def _request(
+    def _open(
         self,
         method: str,
         path: str,
@@ -160,10 +189,14 @@ class Client:
         raw_json: Optional[bytes] = None,
         request_id: Optional[str] = None,
         auth: bool = True,
-    ) -> JSON:
+        accept: str = "application/json",
+    ) -> Any:
+        """Sends one request and returns the open response of a success
+        (status below 400), its body unread: the caller closes it. An error
+        status raises :class:`ApiError`; no response, :class:`NetworkError`."""
         target = self._target(path, query)
         url = self._origin + target
-        headers = {"Accept": "application/json", "User-Agent": self.user_agent}
+        headers = {"Accept": accept, "User-Agent": self.user_agent}
         body: Optional[bytes] = raw_json
         if json_body is not UNSET:
             body = _dumps(json_body)
@@ -181,10 +214,7 @@ class Client:
         # urllib sends `url` minus the origin, `target`, on the request line.
         req = urllib.request.Request(url, data=body, headers=headers, method=method)
         try:
-            with self._opener.open(req, timeout=self.timeout) as resp:
-                status = resp.status
-                raw = resp.read()
-                resp_headers = resp.headers
+            return self._opener.open(req, timeout=self.timeout)
         except urllib.error.HTTPError as e:
             try:
                 raw = e.read()
@@ -193,15 +223,34 @@ class Client:
             finally:
                 e.close()
             raise self._api_error(e.code, e.headers, raw) from None
-        except (
-            urllib.error.URLError,
-            http.client.HTTPException,
-            socket.timeout,
-            ssl.SSLError,
-            OSError,
-        ) as e:
+        except _NETWORK_ERRORS as e:
             reason = getattr(e, "reason", None) or e
             raise NetworkError(f"no response: {reason}", method, url) from e
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Optional[Query] = None,
+        json_body: Any = UNSET,
+        raw_json: Optional[bytes] = None,
+        request_id: Optional[str] = None,
+        auth: bool = True,
+    ) -> JSON:
+        resp = self._open(
+            method,
+            path,
+            query=query,
+            json_body=json_body,
+            raw_json=raw_json,
+            request_id=request_id,
+            auth=auth,
+        )
+        with resp:
+            status = resp.status
+            resp_headers = resp.headers
+            raw = self._read(resp, method)
         if status == 204 or not raw:
             return None
         ctype = resp_headers.get("Content-Type", "") if resp_headers is not None else ""
@@ -214,6 +263,32 @@ class Client:
                 f"expected JSON, got {ctype or 'no content type'}: {_excerpt(raw)}",
                 resp_headers.get("X-Request-Id") if resp_headers is not None else None,
             ) from None
+
+    def _read(self, resp: Any, method: str) -> bytes:
+        """The whole body of an open response (a failure midway is a
+        :class:`NetworkError`)."""
+        try:
+            return resp.read()
+        except _NETWORK_ERRORS as e:
+            raise NetworkError(f"the response broke off: {e}", method, resp.geturl()) from e
+
+    def _open_csv(self, query: Query, request_id: Optional[str]) -> Any:
+        """``GET /v1/analytics/export?format=csv``, open; a success that is
+        not ``text/csv`` raises ``ApiError("invalid_response")``."""
+        resp = self._open(
+            "GET", "/v1/analytics/export", query=query, request_id=request_id, accept="text/csv"
+        )
+        ctype = resp.headers.get("Content-Type", "") or ""
+        if ctype.split(";")[0].strip().lower() != "text/csv":
+            status, rid = resp.status, resp.headers.get("X-Request-Id")
+            resp.close()
+            raise ApiError(
+                status,
+                "invalid_response",
+                f"expected text/csv, got {ctype or 'no content type'}",
+                rid,
+            )
+        return resp
 
     @staticmethod
     def _api_error(status: int, headers: Any, raw: bytes) -> ApiError:
@@ -604,6 +679,173 @@ class Client:
         return self._request(
             "POST", "/v1/dead-letters/replay", json_body=body, request_id=request_id
         )
+
+    # ------------------------------------------------------------ analytics
+    #
+    # The range of every analytics call is ``from_`` (inclusive; ``from`` is
+    # a Python keyword) and ``to`` (exclusive): aware datetimes (sent as
+    # RFC 3339 in UTC) or RFC 3339 strings. Defaults: the 24 hours before
+    # ``to``, and now. Admin keys only.
+
+    def get_analytics_summary(
+        self,
+        *,
+        from_: Optional[Time] = None,
+        to: Optional[Time] = None,
+        request_id: Optional[str] = None,
+    ) -> JSON:
+        """``GET /v1/analytics/summary``: totals, rates and latency
+        percentiles of the account over the range (an AnalyticsSummary:
+        ``events``, ``api``, ``deliveries``)."""
+        query = [("from", _rfc3339(from_, "from_")), ("to", _rfc3339(to, "to"))]
+        return self._request("GET", "/v1/analytics/summary", query=query, request_id=request_id)
+
+    def get_analytics_timeseries(
+        self,
+        *,
+        metric: Optional[str] = None,
+        bucket: Optional[str] = None,
+        from_: Optional[Time] = None,
+        to: Optional[Time] = None,
+        source: Optional[str] = None,
+        event_type: Optional[str] = None,
+        request_id: Optional[str] = None,
+    ) -> JSON:
+        """``GET /v1/analytics/timeseries``: one ``metric`` (default
+        ``"events"``) per ``bucket`` (``"minute"``, ``"hour"`` (default) or
+        ``"day"``), empty buckets included: ``{"metric", "bucket", "from",
+        "to", "filter", "points"}``. ``source`` / ``event_type`` filter the
+        ``events`` metric only (``400 filter_not_supported`` otherwise); more
+        than 10,000 buckets is ``400 too_many_points``."""
+        query = [
+            ("metric", metric),
+            ("bucket", bucket),
+            ("from", _rfc3339(from_, "from_")),
+            ("to", _rfc3339(to, "to")),
+            ("source", source),
+            ("event_type", event_type),
+        ]
+        return self._request(
+            "GET", "/v1/analytics/timeseries", query=query, request_id=request_id
+        )
+
+    def get_analytics_breakdown(
+        self,
+        by: str,
+        *,
+        from_: Optional[Time] = None,
+        to: Optional[Time] = None,
+        limit: Optional[int] = None,
+        source: Optional[str] = None,
+        event_type: Optional[str] = None,
+        request_id: Optional[str] = None,
+    ) -> JSON:
+        """``GET /v1/analytics/breakdown``: counts grouped ``by`` one dimension
+        (``"source"``, ``"event_type"``, ``"webhook"``, ``"api_status"``,
+        ``"delivery_outcome"``, ``"dead_letter_reason"``), largest first, at
+        most ``limit`` rows (1 to 1000, default 10), the rest in ``other``."""
+        if not isinstance(by, str):
+            raise TypeError(f"by must be str, not {type(by).__name__}")
+        if not by:
+            raise ValueError("by must not be empty")
+        query = [
+            ("by", by),
+            ("from", _rfc3339(from_, "from_")),
+            ("to", _rfc3339(to, "to")),
+            ("limit", limit),
+            ("source", source),
+            ("event_type", event_type),
+        ]
+        return self._request(
+            "GET", "/v1/analytics/breakdown", query=query, request_id=request_id
+        )
+
+    def export_analytics(
+        self,
+        *,
+        bucket: Optional[str] = None,
+        from_: Optional[Time] = None,
+        to: Optional[Time] = None,
+        request_id: Optional[str] = None,
+    ) -> JSON:
+        """``GET /v1/analytics/export?format=json``: every non-empty bucket of
+        the range, oldest first: ``{"bucket", "from", "to", "rows"}``. Held in
+        memory whole: :meth:`iter_analytics_csv` streams the CSV export."""
+        query = self._export_query(bucket, from_, to, "json")
+        return self._request("GET", "/v1/analytics/export", query=query, request_id=request_id)
+
+    def export_analytics_csv(
+        self,
+        *,
+        bucket: Optional[str] = None,
+        from_: Optional[Time] = None,
+        to: Optional[Time] = None,
+        request_id: Optional[str] = None,
+    ) -> str:
+        """``GET /v1/analytics/export?format=csv``: the same export as CSV
+        text, a header line then one line per bucket (RFC 4180, the columns
+        of ``AnalyticsExportRow``, empty cells for ``null``). A success that
+        is not ``text/csv`` raises ``ApiError("invalid_response")``."""
+        query = self._export_query(bucket, from_, to, "csv")
+        with self._open_csv(query, request_id) as resp:
+            raw = self._read(resp, "GET")
+        return raw.decode("utf-8", "replace")
+
+    def iter_analytics_csv(
+        self,
+        *,
+        bucket: Optional[str] = None,
+        from_: Optional[Time] = None,
+        to: Optional[Time] = None,
+        request_id: Optional[str] = None,
+    ) -> Iterator[str]:
+        """The CSV export read as it arrives, one line at a time (the header
+        first), without the line break: any range in constant memory. The
+        request is sent at the first ``next()``; closing the generator (or
+        leaving a ``for`` loop and dropping it) closes the connection.
+        ``timeout`` bounds each read, not the whole export. Feed it to
+        :func:`csv.reader` for the fields."""
+        query = self._export_query(bucket, from_, to, "csv")
+        resp = self._open_csv(query, request_id)
+        with resp:
+            record = b""
+            while True:
+                try:
+                    line = resp.readline()
+                except _NETWORK_ERRORS as e:
+                    raise NetworkError(
+                        f"the response broke off: {e}", "GET", resp.geturl()
+                    ) from e
+                if not line:
+                    if record:
+                        yield _csv_line(record)
+                    return
+                record += line
+                # A line break inside a quoted field (RFC 4180) does not end
+                # the record: an odd number of quotes so far means one is open.
+                if record.count(b'"') % 2 == 0:
+                    yield _csv_line(record)
+                    record = b""
+
+    @staticmethod
+    def _export_query(
+        bucket: Optional[str], from_: Optional[Time], to: Optional[Time], fmt: str
+    ) -> Query:
+        return [
+            ("bucket", bucket),
+            ("from", _rfc3339(from_, "from_")),
+            ("to", _rfc3339(to, "to")),
+            ("format", fmt),
+        ]
+
+
+def _csv_line(record: bytes) -> str:
+    """One CSV record without its line break (``\\n`` or ``\\r\\n``)."""
+    if record.endswith(b"\n"):
+        record = record[:-1]
+    if record.endswith(b"\r"):
+        record = record[:-1]
+    return record.decode("utf-8", "replace")
 
 
 def _dumps(value: Any) -> bytes:

@@ -45,6 +45,10 @@ export const OPERATIONS = {
   listDeadLetters: { method: 'GET', path: '/v1/dead-letters', auth: true },
   replayDeadLetters: { method: 'POST', path: '/v1/dead-letters/replay', auth: true },
   replayDeadLetter: { method: 'POST', path: '/v1/dead-letters/{delivery_id}/replay', auth: true },
+  getAnalyticsSummary: { method: 'GET', path: '/v1/analytics/summary', auth: true },
+  getAnalyticsTimeseries: { method: 'GET', path: '/v1/analytics/timeseries', auth: true },
+  getAnalyticsBreakdown: { method: 'GET', path: '/v1/analytics/breakdown', auth: true },
+  exportAnalytics: { method: 'GET', path: '/v1/analytics/export', auth: true },
   getOpenApi: { method: 'GET', path: '/openapi.json', auth: false },
   health: { method: 'GET', path: '/healthz', auth: false },
 } as const satisfies Record<OperationId, Operation>;

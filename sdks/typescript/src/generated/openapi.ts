@@ -396,6 +396,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/analytics/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Analytics summary
+         * @description Totals, rates and latency percentiles of the caller's account over a range (default: the last 24 hours), admin keys only. Served from day, hour and minute buckets (a 30-day range reads about 30 day buckets plus the edges). Unknown query parameters are refused (`400 invalid_query`).
+         */
+        get: operations["getAnalyticsSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/timeseries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Analytics timeseries
+         * @description One metric of the caller's account per bucket over a range, empty buckets included, admin keys only. `from` is rounded down and `to` up to the bucket. At most 10,000 points (`400 too_many_points`). Unknown query parameters are refused (`400 invalid_query`).
+         */
+        get: operations["getAnalyticsTimeseries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/breakdown": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Analytics breakdown
+         * @description The caller's counts over a range grouped by one dimension, largest first, admin keys only. With `by=source`, `event_type` may filter (and the other way round); other dimensions take no filter. Unknown query parameters are refused (`400 invalid_query`).
+         */
+        get: operations["getAnalyticsBreakdown"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/analytics/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export analytics
+         * @description Every non-empty bucket of the caller's account in a range as CSV or JSON, oldest first, streamed page by page (any range length), admin keys only. The format is `format` if given, else the `Accept` header (`text/csv` or `application/json`; JSON by default). CSV: a header line then one line per bucket, RFC 4180, columns as in `AnalyticsExportRow`. Unknown query parameters are refused (`400 invalid_query`).
+         */
+        get: operations["exportAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/openapi.json": {
         parameters: {
             query?: never;
@@ -1039,6 +1119,231 @@ export interface components {
             info: Record<string, never>;
             paths: Record<string, never>;
         };
+        /**
+         * AnalyticsBucket
+         * @description A bucket width (UTC-aligned).
+         * @enum {string}
+         */
+        AnalyticsBucket: "minute" | "hour" | "day";
+        /**
+         * AnalyticsMetric
+         * @description What a timeseries plots. Counts: `events`, `api_requests`, `api_errors` (4xx + 5xx), `delivery_attempts`, `deliveries_succeeded` (2xx attempts), `delivery_failures`, `retries` (attempts after the first), `dead_letters`. Rates (0 to 1, `null` without a denominator): `api_error_rate`, `attempt_success_rate` (succeeded / attempts), `delivery_success_rate` (succeeded / (succeeded + dead letters)). Latencies in microseconds within 1% (`null` without samples): `ingest_latency_p50|p90|p99`, `ingest_to_delivery_p50|p90|p99`.
+         * @enum {string}
+         */
+        AnalyticsMetric: "events" | "ingest_latency_p50" | "ingest_latency_p90" | "ingest_latency_p99" | "api_requests" | "api_errors" | "api_error_rate" | "delivery_attempts" | "deliveries_succeeded" | "delivery_failures" | "retries" | "dead_letters" | "attempt_success_rate" | "delivery_success_rate" | "ingest_to_delivery_p50" | "ingest_to_delivery_p90" | "ingest_to_delivery_p99";
+        /**
+         * AnalyticsDimension
+         * @description What a breakdown groups by: events by `source` or `event_type`; delivery attempts by `webhook`; API requests by `api_status` (the status code); attempts by `delivery_outcome` (status class or failure kind); dead letters by `dead_letter_reason`.
+         * @enum {string}
+         */
+        AnalyticsDimension: "source" | "event_type" | "webhook" | "api_status" | "delivery_outcome" | "dead_letter_reason";
+        /**
+         * AnalyticsFilter
+         * @description The filters applied (`null`: none).
+         */
+        AnalyticsFilter: {
+            source: string | null;
+            event_type: string | null;
+        };
+        /**
+         * AnalyticsLatency
+         * @description A latency distribution in microseconds: exact count, min, max and mean; percentiles from a DDSketch within 1% relative error. `null` without samples.
+         */
+        AnalyticsLatency: {
+            count: number;
+            min_us: number | null;
+            max_us: number | null;
+            mean_us: number | null;
+            p50_us: number | null;
+            p90_us: number | null;
+            p99_us: number | null;
+        };
+        /**
+         * AnalyticsSummary
+         * @description Totals, rates and latency percentiles of the account over a range.
+         */
+        AnalyticsSummary: {
+            /**
+             * Format: date-time
+             * @description Start of the range read (inclusive, minute-aligned).
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description End of the range read (exclusive, minute-aligned).
+             */
+            to: string;
+            events: {
+                /** @description Events ingested (each event once, idempotent replays excluded). */
+                total: number;
+                ingest_latency: components["schemas"]["AnalyticsLatency"];
+            };
+            api: {
+                /** @description Authenticated API requests answered. */
+                requests: number;
+                /** @description Requests by status class. */
+                by_class: {
+                    "1xx": number;
+                    "2xx": number;
+                    "3xx": number;
+                    "4xx": number;
+                    "5xx": number;
+                };
+                /** @description 4xx + 5xx. */
+                errors: number;
+                /** @description errors / requests. */
+                error_rate: number | null;
+                /** @description 4xx / requests. */
+                client_error_rate: number | null;
+                /** @description 5xx / requests. */
+                server_error_rate: number | null;
+            };
+            deliveries: {
+                /** @description Delivery attempts made. */
+                attempts: number;
+                /** @description First attempts (deliveries started). */
+                first_attempts: number;
+                /** @description Attempts after the first. */
+                retries: number;
+                /** @description Attempts answered 2xx: deliveries completed. */
+                succeeded: number;
+                /** @description attempts - succeeded. */
+                failed: number;
+                /** @description Deliveries given up. */
+                dead_lettered: number;
+                /** @description succeeded / attempts. */
+                attempt_success_rate: number | null;
+                /** @description succeeded / (succeeded + dead_lettered): of the deliveries that finished in the range, the share delivered. */
+                delivery_success_rate: number | null;
+                /** @description Attempts by outcome. */
+                by_outcome: {
+                    "1xx": number;
+                    "2xx": number;
+                    "3xx": number;
+                    "4xx": number;
+                    "5xx": number;
+                    other_status: number;
+                    timeout: number;
+                    dns: number;
+                    connect: number;
+                    tls: number;
+                    protocol: number;
+                    blocked: number;
+                };
+                /** @description Dead letters by reason. */
+                dead_letters_by_reason: {
+                    retries_exhausted: number;
+                    gone: number;
+                    blocked: number;
+                    webhook_inactive: number;
+                };
+                ingest_to_delivery: components["schemas"]["AnalyticsLatency"];
+            };
+        };
+        /** AnalyticsPoint */
+        AnalyticsPoint: {
+            /**
+             * Format: date-time
+             * @description Start of the bucket.
+             */
+            start: string;
+            /** @description A count, a rate (0 to 1) or microseconds; `null` for a rate or a percentile without data. */
+            value: number | null;
+            /** @description False when a filtered count could not be told apart from the bucket's `other` (more sources or types than a bucket tracks): the value is then a lower bound. */
+            exact: boolean;
+        };
+        /**
+         * AnalyticsTimeseries
+         * @description One point per bucket of the range, oldest first, empty buckets included.
+         */
+        AnalyticsTimeseries: {
+            metric: components["schemas"]["AnalyticsMetric"];
+            bucket: components["schemas"]["AnalyticsBucket"];
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            filter: components["schemas"]["AnalyticsFilter"];
+            points: components["schemas"]["AnalyticsPoint"][];
+        };
+        /** AnalyticsWebhookStats */
+        AnalyticsWebhookStats: {
+            /** @description Attempts. */
+            attempts: number;
+            /** @description 2xx attempts. */
+            succeeded: number;
+            /** @description Attempts after the first. */
+            retries: number;
+            /** @description Deliveries given up. */
+            dead_lettered: number;
+        };
+        /** AnalyticsBreakdownRow */
+        AnalyticsBreakdownRow: {
+            /** @description The source, event type, webhook id, status code, outcome or reason. */
+            key: string;
+            /** @description Events, requests, attempts or dead letters with this key. */
+            count: number;
+            /** @description False when part of this key's count may sit in `other` (a bucket tracks a bounded number of keys). */
+            exact: boolean;
+            /** @description For `by=webhook`: the webhook's counters; `null` otherwise. */
+            webhook: components["schemas"]["AnalyticsWebhookStats"] | null;
+        };
+        /**
+         * AnalyticsBreakdown
+         * @description The largest groups first (ties by key), at most `limit` rows; the rest summed in `other`.
+         */
+        AnalyticsBreakdown: {
+            by: components["schemas"]["AnalyticsDimension"];
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            filter: components["schemas"]["AnalyticsFilter"];
+            /** @description Everything counted in the range for this dimension. */
+            total: number;
+            total_exact: boolean;
+            rows: components["schemas"]["AnalyticsBreakdownRow"][];
+            /** @description total minus the rows shown. */
+            other: number;
+        };
+        /**
+         * AnalyticsExportRow
+         * @description One bucket. CSV exports have the same columns in this order (empty cells for `null`).
+         */
+        AnalyticsExportRow: {
+            /** Format: date-time */
+            start: string;
+            /** Format: date-time */
+            end: string;
+            events: number;
+            ingest_latency_p50_us: number | null;
+            ingest_latency_p90_us: number | null;
+            ingest_latency_p99_us: number | null;
+            api_requests: number;
+            api_2xx: number;
+            api_4xx: number;
+            api_5xx: number;
+            delivery_attempts: number;
+            deliveries_succeeded: number;
+            delivery_failures: number;
+            retries: number;
+            dead_letters: number;
+            ingest_to_delivery_p50_us: number | null;
+            ingest_to_delivery_p90_us: number | null;
+            ingest_to_delivery_p99_us: number | null;
+        };
+        /**
+         * AnalyticsExport
+         * @description Every non-empty bucket of the range, oldest first (streamed).
+         */
+        AnalyticsExport: {
+            bucket: components["schemas"]["AnalyticsBucket"];
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            rows: components["schemas"]["AnalyticsExportRow"][];
+        };
     };
     responses: {
         /** @description Not authenticated. API key: `missing_api_key` (no `Authorization: Bearer` nor `X-API-Key`), `invalid_api_key` (malformed, bad checksum or unknown), `key_expired` (a rotated-out version whose transition ended), `key_revoked`. Signature: `signature_required` (the key requires signed requests and none was sent), `stale_timestamp`, `future_timestamp`, `signature_mismatch`, `replayed_signature`, `unknown_key_id`. */
@@ -1128,6 +1433,28 @@ export interface components {
         XSignature: string;
         /** @description v1 request signing: the version, `v1`. */
         XSignatureVersion: "v1";
+        /**
+         * @description Start of the range (RFC 3339, inclusive), rounded down to the bucket (a minute for summary and breakdown). Default: 24 hours before `to`. Times before 1970 count as 1970. Not RFC 3339: `400 invalid_query`.
+         * @example 2026-11-24T00:00:00Z
+         */
+        AnalyticsFrom: string;
+        /**
+         * @description End of the range (RFC 3339, exclusive), rounded up to the bucket. Default: now. A `to` not after `from` is an empty range. Not RFC 3339: `400 invalid_query`.
+         * @example 2026-11-25T00:00:00Z
+         */
+        AnalyticsTo: string;
+        /**
+         * @description Only events of this source (exact match). Events metrics only: with another metric or dimension, `400 filter_not_supported`.
+         * @example shop
+         */
+        AnalyticsSource: string;
+        /**
+         * @description Only events of this type (exact match). Events metrics only: with another metric or dimension, `400 filter_not_supported`.
+         * @example order.created
+         */
+        AnalyticsEventType: string;
+        /** @description Bucket width: `minute`, `hour` (default) or `day`. Buckets are UTC-aligned. */
+        AnalyticsBucket: components["schemas"]["AnalyticsBucket"];
     };
     requestBodies: never;
     headers: {
@@ -2720,6 +3047,243 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAnalyticsSummary: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Start of the range (RFC 3339, inclusive), rounded down to the bucket (a minute for summary and breakdown). Default: 24 hours before `to`. Times before 1970 count as 1970. Not RFC 3339: `400 invalid_query`.
+                 * @example 2026-11-24T00:00:00Z
+                 */
+                from?: components["parameters"]["AnalyticsFrom"];
+                /**
+                 * @description End of the range (RFC 3339, exclusive), rounded up to the bucket. Default: now. A `to` not after `from` is an empty range. Not RFC 3339: `400 invalid_query`.
+                 * @example 2026-11-25T00:00:00Z
+                 */
+                to?: components["parameters"]["AnalyticsTo"];
+            };
+            header?: {
+                /** @description Optional client request id, echoed in the `X-Request-Id` response header and in error bodies when it is 1 to 128 visible ASCII characters (anything else is replaced by a fresh UUID, never refused). */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The summary. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsSummary"];
+                };
+            };
+            /** @description `invalid_query` (bad or unknown query parameter, `from` or `to` not RFC 3339). Request-signing errors (only when signature headers are sent): `missing_header` (some but not all of the three headers), `malformed_header`, `unsupported_version`, `bad_encoding` (invalid percent-encoding in the path or query), `invalid_method`, `body_read_failed`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAnalyticsTimeseries: {
+        parameters: {
+            query?: {
+                /** @description What to plot (default `events`). */
+                metric?: components["schemas"]["AnalyticsMetric"];
+                /** @description Bucket width: `minute`, `hour` (default) or `day`. Buckets are UTC-aligned. */
+                bucket?: components["parameters"]["AnalyticsBucket"];
+                /**
+                 * @description Start of the range (RFC 3339, inclusive), rounded down to the bucket (a minute for summary and breakdown). Default: 24 hours before `to`. Times before 1970 count as 1970. Not RFC 3339: `400 invalid_query`.
+                 * @example 2026-11-24T00:00:00Z
+                 */
+                from?: components["parameters"]["AnalyticsFrom"];
+                /**
+                 * @description End of the range (RFC 3339, exclusive), rounded up to the bucket. Default: now. A `to` not after `from` is an empty range. Not RFC 3339: `400 invalid_query`.
+                 * @example 2026-11-25T00:00:00Z
+                 */
+                to?: components["parameters"]["AnalyticsTo"];
+                /**
+                 * @description Only events of this source (exact match). Events metrics only: with another metric or dimension, `400 filter_not_supported`.
+                 * @example shop
+                 */
+                source?: components["parameters"]["AnalyticsSource"];
+                /**
+                 * @description Only events of this type (exact match). Events metrics only: with another metric or dimension, `400 filter_not_supported`.
+                 * @example order.created
+                 */
+                event_type?: components["parameters"]["AnalyticsEventType"];
+            };
+            header?: {
+                /** @description Optional client request id, echoed in the `X-Request-Id` response header and in error bodies when it is 1 to 128 visible ASCII characters (anything else is replaced by a fresh UUID, never refused). */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The points. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsTimeseries"];
+                };
+            };
+            /** @description `invalid_query` (bad or unknown query parameter), `too_many_points` (the range has more than 10,000 buckets of this width), `filter_not_supported` (a filter with a metric other than `events`). Request-signing errors (only when signature headers are sent): `missing_header` (some but not all of the three headers), `malformed_header`, `unsupported_version`, `bad_encoding` (invalid percent-encoding in the path or query), `invalid_method`, `body_read_failed`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    getAnalyticsBreakdown: {
+        parameters: {
+            query: {
+                /** @description The dimension. */
+                by: components["schemas"]["AnalyticsDimension"];
+                /**
+                 * @description Start of the range (RFC 3339, inclusive), rounded down to the bucket (a minute for summary and breakdown). Default: 24 hours before `to`. Times before 1970 count as 1970. Not RFC 3339: `400 invalid_query`.
+                 * @example 2026-11-24T00:00:00Z
+                 */
+                from?: components["parameters"]["AnalyticsFrom"];
+                /**
+                 * @description End of the range (RFC 3339, exclusive), rounded up to the bucket. Default: now. A `to` not after `from` is an empty range. Not RFC 3339: `400 invalid_query`.
+                 * @example 2026-11-25T00:00:00Z
+                 */
+                to?: components["parameters"]["AnalyticsTo"];
+                /** @description Rows, 1 to 1000 (default 10); the rest is summed in `other`. Outside: `400 invalid_query`. */
+                limit?: number;
+                /**
+                 * @description Only events of this source (exact match). Events metrics only: with another metric or dimension, `400 filter_not_supported`.
+                 * @example shop
+                 */
+                source?: components["parameters"]["AnalyticsSource"];
+                /**
+                 * @description Only events of this type (exact match). Events metrics only: with another metric or dimension, `400 filter_not_supported`.
+                 * @example order.created
+                 */
+                event_type?: components["parameters"]["AnalyticsEventType"];
+            };
+            header?: {
+                /** @description Optional client request id, echoed in the `X-Request-Id` response header and in error bodies when it is 1 to 128 visible ASCII characters (anything else is replaced by a fresh UUID, never refused). */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The breakdown. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsBreakdown"];
+                };
+            };
+            /** @description `invalid_query` (bad, missing or unknown query parameter, `limit` out of range), `filter_not_supported` (a filter on the dimension itself, or with a dimension other than `source` and `event_type`). Request-signing errors (only when signature headers are sent): `missing_header` (some but not all of the three headers), `malformed_header`, `unsupported_version`, `bad_encoding` (invalid percent-encoding in the path or query), `invalid_method`, `body_read_failed`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            413: components["responses"]["PayloadTooLarge"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["ServiceUnavailable"];
+        };
+    };
+    exportAnalytics: {
+        parameters: {
+            query?: {
+                /** @description `csv` or `json`; overrides `Accept`. */
+                format?: "csv" | "json";
+                /** @description Bucket width: `minute`, `hour` (default) or `day`. Buckets are UTC-aligned. */
+                bucket?: components["parameters"]["AnalyticsBucket"];
+                /**
+                 * @description Start of the range (RFC 3339, inclusive), rounded down to the bucket (a minute for summary and breakdown). Default: 24 hours before `to`. Times before 1970 count as 1970. Not RFC 3339: `400 invalid_query`.
+                 * @example 2026-11-24T00:00:00Z
+                 */
+                from?: components["parameters"]["AnalyticsFrom"];
+                /**
+                 * @description End of the range (RFC 3339, exclusive), rounded up to the bucket. Default: now. A `to` not after `from` is an empty range. Not RFC 3339: `400 invalid_query`.
+                 * @example 2026-11-25T00:00:00Z
+                 */
+                to?: components["parameters"]["AnalyticsTo"];
+            };
+            header?: {
+                /** @description Optional client request id, echoed in the `X-Request-Id` response header and in error bodies when it is 1 to 128 visible ASCII characters (anything else is replaced by a fresh UUID, never refused). */
+                "X-Request-Id"?: components["parameters"]["RequestId"];
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The buckets (`Content-Disposition: attachment`). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnalyticsExport"];
+                    /**
+                     * @example start,end,events,ingest_latency_p50_us,ingest_latency_p90_us,ingest_latency_p99_us,api_requests,api_2xx,api_4xx,api_5xx,delivery_attempts,deliveries_succeeded,delivery_failures,retries,dead_letters,ingest_to_delivery_p50_us,ingest_to_delivery_p90_us,ingest_to_delivery_p99_us
+                     *     2026-11-24T10:00:00Z,2026-11-24T11:00:00Z,1200,812.4,1530.9,4102.2,1250,1240,10,0,2400,2390,10,10,0,20311.8,35120.5,48001.2
+                     */
+                    "text/csv": string;
+                };
+            };
+            /** @description `invalid_query` (bad or unknown query parameter). Request-signing errors (only when signature headers are sent): `missing_header` (some but not all of the three headers), `malformed_header`, `unsupported_version`, `bad_encoding` (invalid percent-encoding in the path or query), `invalid_method`, `body_read_failed`. */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["XRequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
             413: components["responses"]["PayloadTooLarge"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["ServiceUnavailable"];

@@ -46,6 +46,12 @@ import {
   TriggersClient,
   TriggersError,
   verifyWebhookPayload,
+  type AnalyticsBreakdown,
+  type AnalyticsExport,
+  type AnalyticsExportRow,
+  type AnalyticsMetric,
+  type AnalyticsSummary,
+  type AnalyticsTimeseries,
   type ApiErrorBody,
   type ApiKeyWithSecrets,
   type Attempt,
@@ -113,7 +119,33 @@ async function useClient(): Promise<void> {
     }
   }
   const body: ApiErrorBody = { code: 'c', message: 'm', request_id: 'r' };
-  void [status, next, rotated, plain, deleted, ok, body];
+
+  // Analytics: Dates or RFC 3339 strings for the range.
+  const summary: AnalyticsSummary = await client.getAnalyticsSummary({ from: new Date(), to: '2026-11-25T00:00:00Z' });
+  const total: number = summary.events.total;
+  const p99: number | null = summary.deliveries.ingest_to_delivery.p99_us;
+  const twoXx: number = summary.api.by_class['2xx'];
+  const metric: AnalyticsMetric = 'ingest_latency_p99';
+  const series: AnalyticsTimeseries = await client.getAnalyticsTimeseries({ metric, bucket: 'minute', source: 'shop' });
+  const value: number | null = series.points[0]!.value;
+  const breakdown: AnalyticsBreakdown = await client.getAnalyticsBreakdown({ by: 'webhook', limit: 5 });
+  const perWebhook: number | undefined = breakdown.rows[0]?.webhook?.attempts;
+  const exported: AnalyticsExport = await client.exportAnalytics({ bucket: 'day' });
+  const row: AnalyticsExportRow | undefined = exported.rows[0];
+  const csv: string = await client.exportAnalyticsCsv({ from: new Date(0) });
+  for await (const line of client.iterateAnalyticsCsv({ bucket: 'hour' }, { timeoutMs: 5_000 })) {
+    const text: string = line;
+    void text;
+  }
+  // @ts-expect-error `by` is required
+  await client.getAnalyticsBreakdown({ limit: 5 });
+  // @ts-expect-error not a metric
+  await client.getAnalyticsTimeseries({ metric: 'events_per_second' });
+  // @ts-expect-error the export methods choose the format
+  await client.exportAnalytics({ format: 'csv' });
+  // @ts-expect-error from is a string or a Date
+  await client.getAnalyticsSummary({ from: 1_700_000_000 });
+  void [status, next, rotated, plain, deleted, ok, body, total, p99, twoXx, value, perWebhook, row, csv];
 }
 
 const payload: WebhookPayload<{ order_id: number }> = verifyWebhookPayload<{ order_id: number }>({
