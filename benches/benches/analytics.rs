@@ -15,8 +15,8 @@ use std::hint::black_box;
 use criterion::{BatchSize, Criterion, Throughput, criterion_main};
 use triggers_analytics::{
     Aggregates, BreakdownQuery, Bucket, DeadLetterReason, Dimension, FailureKind, Filter,
-    Granularity, Metric, Outcome, Record, TimeRange, TimeseriesQuery, breakdown, fold, summary,
-    timeseries,
+    Granularity, Metric, Outcome, Record, TimeRange, TimeseriesQuery, breakdown, fold, rollup,
+    summary, timeseries,
 };
 
 /// 2023-11-14T00:00:00Z, Unix µs.
@@ -197,6 +197,13 @@ fn bench_queries(c: &mut Criterion) {
     let mut g = c.benchmark_group("analytics");
     g.bench_function("summary_30d_of_minute_buckets", |b| {
         b.iter(|| summary(black_box(&account), range, buckets.iter()).expect("summary"))
+    });
+    // What the API reads instead (`store::covering`): the day rollups.
+    let hours = rollup(buckets.iter(), Granularity::Hour).expect("hours");
+    let days = rollup(hours.iter(), Granularity::Day).expect("days");
+    assert_eq!(days.len(), 30);
+    g.bench_function("summary_30d_of_day_rollups", |b| {
+        b.iter(|| summary(black_box(&account), range, days.iter()).expect("summary"))
     });
     let hourly = TimeseriesQuery {
         metric: Metric::IngestLatencyP99,
