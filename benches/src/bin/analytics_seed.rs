@@ -27,7 +27,9 @@ fn arg(name: &str) -> Option<String> {
 }
 
 fn num(name: &str, default: i64) -> Result<i64, String> {
-    arg(name).map_or(Ok(default), |v| v.parse().map_err(|_| format!("{name}: not a number: {v}")))
+    arg(name).map_or(Ok(default), |v| {
+        v.parse().map_err(|_| format!("{name}: not a number: {v}"))
+    })
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -44,7 +46,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let store = SqliteAnalyticsStore::new(triggers_sqlite::Db::open(&db, Default::default())?);
     store.migrate().await?;
     let sources = ["shop", "crm", "billing", "ads"];
-    let types = ["order.created", "order.paid", "user.signup", "invoice.sent", "cart.abandoned"];
+    let types = [
+        "order.created",
+        "order.paid",
+        "user.signup",
+        "invoice.sent",
+        "cart.abandoned",
+    ];
     let t0 = Instant::now();
     let mut id: u128 = 1;
     let mut batch = Vec::new();
@@ -90,7 +98,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                         delivery_id: id,
                         attempt: 1 + (id % 7 == 0) as u32,
                         webhook_id: u128::from(id as u8 % 3),
-                        outcome: if ok { Outcome::Status(200) } else { Outcome::Status(500) },
+                        outcome: if ok {
+                            Outcome::Status(200)
+                        } else {
+                            Outcome::Status(500)
+                        },
                         at,
                         ingest_to_delivery_us: ok.then_some(5_000 + (id % 113) as u64 * 300),
                     }
