@@ -311,19 +311,8 @@ where
         out.push(out[0].clone());
         out
     };
-    let run = |store: S, batches: Vec<Vec<Record>>| async move {
-        let mut counted = 0;
-        for b in batches {
-            counted += apply_batch(&store, Granularity::Minute, &b)
-                .await
-                .unwrap()
-                .counted;
-            tokio::task::yield_now().await;
-        }
-        counted
-    };
-    let a = tokio::spawn(run(store.clone(), batches(0, 60)));
-    let b = tokio::spawn(run(store.clone(), batches(30, 90)));
+    let a = tokio::spawn(apply_all(store.clone(), batches(0, 60)));
+    let b = tokio::spawn(apply_all(store.clone(), batches(30, 90)));
     let (a, b) = (a.await.unwrap(), b.await.unwrap());
     assert_eq!(a + b, 90, "the tasks together counted each record once");
     let range = TimeRange::new(T0, T0 + 3 * MINUTE_US).unwrap();
@@ -337,6 +326,20 @@ where
         assert_eq!(b.bucket.events().total, 30, "{:?}", b.bucket.key());
         assert_eq!(b.bucket.dedup_len(), 30);
     }
+}
+
+/// Applies `batches` one after the other (yielding between them, so two
+/// tasks interleave); returns how many records counted.
+async fn apply_all<S: AnalyticsStore>(store: S, batches: Vec<Vec<Record>>) -> u64 {
+    let mut counted = 0;
+    for b in batches {
+        counted += apply_batch(&store, Granularity::Minute, &b)
+            .await
+            .unwrap()
+            .counted;
+        tokio::task::yield_now().await;
+    }
+    counted
 }
 
 /// `list` returns the buckets of one account and granularity starting in
@@ -567,19 +570,9 @@ where
         .into_iter()
         .enumerate()
         .partition(|(i, _)| i % 2 == 0);
-    let run = |store: S, batches: Vec<(usize, Vec<Record>)>| async move {
-        let mut counted = 0;
-        for (_, b) in batches {
-            counted += apply_batch(&store, Granularity::Minute, &b)
-                .await
-                .unwrap()
-                .counted;
-            tokio::task::yield_now().await;
-        }
-        counted
-    };
-    let a = tokio::spawn(run(store.clone(), left));
-    let b = tokio::spawn(run(store.clone(), right));
+    let strip = |v: Vec<(usize, Vec<Record>)>| v.into_iter().map(|(_, b)| b).collect();
+    let a = tokio::spawn(apply_all(store.clone(), strip(left)));
+    let b = tokio::spawn(apply_all(store.clone(), strip(right)));
     assert_eq!(
         a.await.unwrap() + b.await.unwrap(),
         600,

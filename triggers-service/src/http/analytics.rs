@@ -159,6 +159,58 @@ fn bucket_param(raw: Option<&str>) -> Result<Granularity, ApiError> {
     })
 }
 
+fn filter_of(source: Option<String>, event_type: Option<String>) -> Result<Filter, ApiError> {
+    Ok(Filter {
+        source: name_param(source, "source")?,
+        event_type: name_param(event_type, "event_type")?,
+    })
+}
+
+/// A minute-aligned range and the fewest stored buckets covering it; an
+/// empty range reads nothing (its `to` is shown equal to `from`).
+struct Covered {
+    range: TimeRange,
+    buckets: Vec<Bucket>,
+    empty: bool,
+}
+
+impl Covered {
+    async fn read(
+        state: &AppState,
+        account: &str,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Covered, ApiError> {
+        Ok(match range(from, to, Granularity::Minute)? {
+            Ok(r) => Covered {
+                range: r,
+                buckets: covering(&*state.analytics, account, r).await?,
+                empty: false,
+            },
+            Err(at) => Covered {
+                range: TimeRange {
+                    from: at,
+                    to: at + Granularity::Minute.micros(),
+                },
+                buckets: Vec::new(),
+                empty: true,
+            },
+        })
+    }
+
+    fn from(&self) -> String {
+        rfc3339_micros(self.range.from)
+    }
+
+    fn to(&self) -> String {
+        rfc3339_micros(if self.empty {
+            self.range.from
+        } else {
+            self.range.to
+        })
+    }
+}
+
 /// Query of `GET /v1/analytics/summary`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -176,28 +228,14 @@ pub async fn get_summary(
     caller.require_admin()?;
     let p = query(params)?;
     let account = &caller.account_id;
-    let (range, buckets, empty) =
-        match range(p.from.as_deref(), p.to.as_deref(), Granularity::Minute)? {
-            Ok(r) => (r, covering(&*state.analytics, account, r).await?, false),
-            Err(at) => (
-                TimeRange {
-                    from: at,
-                    to: at + Granularity::Minute.micros(),
-                },
-                Vec::new(),
-                true,
-            ),
-        };
-    let s = summary(account, range, &buckets).map_err(query_error)?;
+    let c = Covered::read(&state, account, p.from.as_deref(), p.to.as_deref()).await?;
+    let s = summary(account, c.range, &c.buckets).map_err(query_error)?;
     let mut v = serde_json::to_value(&s).map_err(|e| ApiError::internal(&e))?;
     if let Some(o) = v.as_object_mut() {
         o.remove("account");
         o.remove("buckets");
-        o.insert("from".into(), rfc3339_micros(range.from).into());
-        o.insert(
-            "to".into(),
-            rfc3339_micros(if empty { range.from } else { range.to }).into(),
-        );
+        o.insert("from".into(), c.from().into());
+        o.insert("to".into(), c.to().into());
     }
     Ok(Json(v).into_response())
 }
@@ -229,10 +267,7 @@ pub async fn get_timeseries(
         }
     };
     let g = bucket_param(p.bucket.as_deref())?;
-    let filter = Filter {
-        source: name_param(p.source, "source")?,
-        event_type: name_param(p.event_type, "event_type")?,
-    };
+    let filter = filter_of(p.source, p.event_type)?;
     if !filter.is_empty() && metric != Metric::Events {
         return Err(query_error(QueryError::FilterNotSupported));
     }
@@ -307,30 +342,16 @@ pub async fn get_breakdown(
     if !(1..=1_000).contains(&limit) {
         return Err(invalid("`limit` must be between 1 and 1000"));
     }
-    let filter = Filter {
-        source: name_param(p.source, "source")?,
-        event_type: name_param(p.event_type, "event_type")?,
-    };
+    let filter = filter_of(p.source, p.event_type)?;
     let account = &caller.account_id;
-    let (range, buckets, empty) =
-        match range(p.from.as_deref(), p.to.as_deref(), Granularity::Minute)? {
-            Ok(r) => (r, covering(&*state.analytics, account, r).await?, false),
-            Err(at) => (
-                TimeRange {
-                    from: at,
-                    to: at + Granularity::Minute.micros(),
-                },
-                Vec::new(),
-                true,
-            ),
-        };
+    let c = Covered::read(&state, account, p.from.as_deref(), p.to.as_deref()).await?;
     let q = BreakdownQuery {
         dimension,
-        range,
+        range: c.range,
         top_n: limit,
         filter: filter.clone(),
     };
-    let b = breakdown(account, &q, &buckets).map_err(query_error)?;
+    let b = breakdown(account, &q, &c.buckets).map_err(query_error)?;
     let rows: Vec<Value> = b
         .rows
         .iter()
@@ -338,8 +359,8 @@ pub async fn get_breakdown(
         .collect();
     Ok(Json(json!({
         "by": dimension.as_str(),
-        "from": rfc3339_micros(range.from),
-        "to": rfc3339_micros(if empty { range.from } else { range.to }),
+        "from": c.from(),
+        "to": c.to(),
         "filter": filter_json(&filter),
         "total": b.total,
         "total_exact": b.total_exact,
