@@ -2,8 +2,14 @@
 """Checks that deploy/template.yaml declares the tables and queues the Rust
 backends use: table names, key schema, indexes (keys, projection), TTL
 attribute; queue names and the redrive/retention defaults; that every
-index ARN in an IAM policy names an index of its table; and that every
-TRIGGERS_* variable the functions get is one the service reads.
+index ARN in an IAM policy names an index of its table; that every
+TRIGGERS_* variable the functions get is one the service reads; and the
+analytics consumer: the tables it folds (triggers-service/src/lambda/
+analytics.rs) have NEW_IMAGE streams and no other table has one, one
+function reads exactly those streams (TRIM_HORIZON, bisect on error, a
+retry limit and an on-failure destination) with a role that may read them
+and write only the analytics table, and the API function may read the
+analytics table.
 
     python3 deploy/check_schema.py [TEMPLATE]     (deploy/lint.sh runs it)
 
@@ -26,7 +32,9 @@ SOURCES = {
     "keys": ROOT / "triggers-keys/src/backends/dynamodb.rs",
     "webhooks": ROOT / "triggers-webhooks/src/backends/dynamodb.rs",
     "events": ROOT / "triggers-service/src/db/dynamodb.rs",
+    "analytics": ROOT / "triggers-analytics/src/backends/dynamodb.rs",
 }
+CONSUMER = ROOT / "triggers-service/src/lambda/analytics.rs"
 SUPPORT = ROOT / "triggers-keys/src/backends/dynamodb/support.rs"
 SQS = ROOT / "triggers-webhooks/src/backends/sqs.rs"
 
@@ -136,6 +144,27 @@ def rust_tables():
     return specs, support
 
 
+def streamed_tables():
+    """The table names (after the prefix) whose streams the analytics
+    consumer folds: the `StreamTable::X => CONST` arms of
+    `StreamTable::suffix`."""
+    text = CONSUMER.read_text()
+    m = re.search(r"fn suffix\(self\) -> &'static str \{", text)
+    if not m:
+        error(f"no `fn suffix` in {CONSUMER.relative_to(ROOT)} (update deploy/check_schema.py)")
+        return set()
+    table = consts(*SOURCES.values())
+    names = set()
+    for const in re.findall(r"StreamTable::\w+ => (\w+),", block(text, m.end() - 1)):
+        try:
+            names.add(resolve(const, table, CONSUMER.relative_to(ROOT)))
+        except ValueError as e:
+            error(str(e))
+    if not names:
+        error(f"no streamed table found in {CONSUMER.relative_to(ROOT)} (update deploy/check_schema.py)")
+    return names
+
+
 # ---------------------------------------------------------------- template side
 
 
@@ -165,6 +194,121 @@ def sub_text(v):
         s = v["Fn::Sub"]
         return s if isinstance(s, str) else s[0]
     return None
+
+
+def getatt(v):
+    """`(logical, attribute)` of a `!GetAtt X.Attr` (either form), else None."""
+    if isinstance(v, dict) and "Fn::GetAtt" in v:
+        g = v["Fn::GetAtt"]
+        parts = g.split(".", 1) if isinstance(g, str) else g
+        if len(parts) == 2:
+            return tuple(parts)
+    return None
+
+
+def role_statements(resources, function):
+    """The policy statements of a function's role (`Role: !GetAtt R.Arn`)."""
+    ref = getatt(function["Properties"].get("Role"))
+    role = resources.get(ref[0]) if ref else None
+    if not role or role.get("Type") != "AWS::IAM::Role":
+        return None
+    out = []
+    for policy in role["Properties"].get("Policies", []):
+        for s in policy["PolicyDocument"]["Statement"]:
+            if isinstance(s, dict) and s.get("Effect") == "Allow":
+                out.append(s)
+    return out
+
+
+def as_list(v):
+    return v if isinstance(v, list) else [v]
+
+
+def check_analytics(resources, have, prefix_default):
+    """The analytics consumer against the Rust side (see the docstring)."""
+    streamed = streamed_tables()
+    logical_of = {name[len(prefix_default):]: spec["logical"] for name, spec in have.items()}
+    for short, logical in sorted(logical_of.items()):
+        stream = resources[logical]["Properties"].get("StreamSpecification")
+        if short in streamed:
+            if (stream or {}).get("StreamViewType") != "NEW_IMAGE":
+                error(f"{logical}: the analytics consumer folds its stream: StreamSpecification NEW_IMAGE needed")
+        elif stream:
+            error(f"{logical}: has a stream, which no consumer reads (the consumer folds {sorted(streamed)})")
+    for short in sorted(streamed - set(logical_of)):
+        error(f"the analytics consumer folds table <prefix>{short}, which is not in the template")
+    want = {logical_of[s] for s in streamed if s in logical_of}
+    analytics_table = logical_of.get("analytics")
+
+    consumers = {}
+    for logical, r in resources.items():
+        if r.get("Type") != "AWS::Serverless::Function":
+            continue
+        events = r["Properties"].get("Events", {})
+        dynamo = {k: e for k, e in events.items() if e.get("Type") == "DynamoDB"}
+        if dynamo:
+            consumers[logical] = dynamo
+    if len(consumers) != 1:
+        error(f"expected one function with DynamoDB stream events, found {sorted(consumers)}")
+        return
+    (fn_logical, events), = consumers.items()
+    fn = resources[fn_logical]
+    read = set()
+    for name, e in events.items():
+        p = e.get("Properties", {})
+        ref = getatt(p.get("Stream"))
+        if not ref or ref[1] != "StreamArn":
+            error(f"{fn_logical}.{name}: Stream must be !GetAtt <table>.StreamArn")
+            continue
+        read.add(ref[0])
+        if p.get("StartingPosition") != "TRIM_HORIZON":
+            error(f"{fn_logical}.{name}: StartingPosition must be TRIM_HORIZON (no record of the stream's 24 h missed)")
+        if p.get("BisectBatchOnFunctionError") is not True:
+            error(f"{fn_logical}.{name}: BisectBatchOnFunctionError must be true")
+        if "MaximumRetryAttempts" not in p:
+            error(f"{fn_logical}.{name}: MaximumRetryAttempts must be set (a poison batch blocks its shard otherwise)")
+        if not p.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination"):
+            error(f"{fn_logical}.{name}: no on-failure destination for batches given up")
+        if "ReportBatchItemFailures" in as_list(p.get("FunctionResponseTypes", [])):
+            error(f"{fn_logical}.{name}: the consumer fails whole invocations; ReportBatchItemFailures would misread its answer")
+    if read != want:
+        error(f"{fn_logical} reads the streams of {sorted(read)}; the consumer folds those of {sorted(want)}")
+
+    statements = role_statements(resources, fn)
+    if statements is None:
+        error(f"{fn_logical}: Role must be !GetAtt <an AWS::IAM::Role in the template>.Arn")
+        return
+    stream_actions = {"dynamodb:DescribeStream", "dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:ListStreams"}
+    readable = set()
+    for s in statements:
+        actions = set(as_list(s.get("Action")))
+        for res in as_list(s.get("Resource")):
+            text = sub_text(res) or ""
+            m = re.fullmatch(r"\$\{(\w+)\.Arn\}/stream/\*", text)
+            if m and stream_actions <= actions:
+                readable.add(m.group(1))
+            ref = getatt(res)
+            dynamo_actions = {a for a in actions if a.startswith("dynamodb:")}
+            if ref and ref[1] == "Arn" and dynamo_actions and ref[0] != analytics_table:
+                error(f"{fn_logical}'s role may use {sorted(dynamo_actions)} on {ref[0]}: only the analytics table")
+            if m is None and text.startswith("${") and dynamo_actions:
+                error(f"{fn_logical}'s role grants {sorted(dynamo_actions)} on {text}")
+    if readable != want:
+        error(f"{fn_logical}'s role may read the streams of {sorted(readable)}, it needs {sorted(want)} (all four stream actions)")
+
+    # The API function (HttpApi events) reads the analytics table.
+    for logical, r in resources.items():
+        if r.get("Type") != "AWS::Serverless::Function":
+            continue
+        if not any(e.get("Type") == "HttpApi" for e in r["Properties"].get("Events", {}).values()):
+            continue
+        ok = any(
+            "dynamodb:Query" in as_list(s.get("Action"))
+            and any(getatt(res) == (analytics_table, "Arn") for res in as_list(s.get("Resource")))
+            for s in role_statements(resources, r) or []
+        )
+        if not ok:
+            error(f"{logical}: its role cannot Query the analytics table ({analytics_table}) for /v1/analytics/*")
 
 
 def main():
@@ -235,11 +379,7 @@ def main():
     for name in have:
         if name not in want:
             error(f"table {name} is in the template but no backend declares it")
-    events = have.get(prefix_default + "events")
-    if events:
-        stream = resources[events["logical"]]["Properties"].get("StreamSpecification", {})
-        if stream.get("StreamViewType") != "NEW_IMAGE":
-            error("the events table must have a stream with NEW_IMAGE")
+    check_analytics(resources, have, prefix_default)
 
     # queues
     sqs = consts(SQS)
@@ -303,7 +443,7 @@ def main():
         for e in errors:
             print(f"schema: {e}", file=sys.stderr)
         sys.exit(1)
-    print(f"schema: template matches the backends ({len(want)} tables, 2 queues, "
+    print(f"schema: template matches the backends ({len(want)} tables, {len(queues)} queues, the analytics consumer, "
           f"{len([v for v in env_vars if v.startswith('TRIGGERS_')])} TRIGGERS_* variables)", file=sys.stderr)
 
 

@@ -145,6 +145,71 @@ def cost_rows(args):
     return s, ingest, delivery, rows
 
 
+# --------------------------------------------------------------- analytics
+# The analytics consumer (triggers-lambda-analytics): stream reads by Lambda
+# triggers are free, and the template's filters drop the records that hold
+# no fact before any invocation (free too). What is billed: the
+# invocations, and per account-hour a batch touches one consistent
+# BatchGetItem and one TransactWriteItems of its minute bucket with the hour
+# and day rollups (triggers_analytics::store::apply_batch; transactions
+# bill twice). Bucket sizes measured with triggers-analytics' JSON codec: a
+# minute bucket is ~1 KB plus 37 bytes per fact it counted (its dedup set);
+# a sealed rollup 1-1.7 KB (2 started KB).
+MINUTE_BASE_B = 1_100
+DEDUP_B_PER_FACT = 37
+ROLLUP_B = 1_700
+MAX_BLOB_B = 396 * 1024  # triggers_analytics::backends::dynamodb::MAX_BLOB_BYTES
+
+
+def analytics_group(minute_bytes):
+    """(WRU, RRU) of one account-hour group of a batch: its minute bucket at
+    `minute_bytes` with the hour and day rollups."""
+    sizes = [minute_bytes, ROLLUP_B, ROLLUP_B]
+    return 2 * sum(wru(b) for b in sizes), sum(rru_strong(b) for b in sizes)
+
+
+def analytics(args, events_per_month, busy):
+    """Monthly analytics cost of `events_per_month` (1 event + `webhooks`
+    attempts each: one fact per stream record). `busy`: all from one
+    account (batches of many facts, one large minute bucket); otherwise
+    quiet accounts (each fact the only one of its account in its batch:
+    the most writes per fact)."""
+    W = args.webhooks
+    seconds = 30 * 86400
+    rates = [events_per_month / seconds, events_per_month * W / seconds]  # events, attempts streams
+    facts_per_s = sum(rates)
+    gb_s_price = PRICE["lambda_gb_s"][args.arch]
+    inv = wrus = rrus = 0.0
+    for rate in rates:
+        # One invocation per batching window while records arrive, more
+        # when a window holds more than a batch.
+        # (At most one per record at low rates.)
+        per_s = max(min(rate, 1 / args.analytics_window), rate / args.analytics_batch)
+        invocations = per_s * seconds
+        inv += invocations
+        if busy:
+            # The minute bucket, on average half-way through its minute.
+            minute = MINUTE_BASE_B + DEDUP_B_PER_FACT * facts_per_s * 30
+            w, r = analytics_group(minute)
+            wrus += invocations * w
+            rrus += invocations * r
+        else:
+            w, r = analytics_group(MINUTE_BASE_B + DEDUP_B_PER_FACT)
+            wrus += rate * seconds * w
+            rrus += rate * seconds * r
+    lam = inv * PRICE["lambda_request"] + inv * args.analytics_ms / 1000 * args.analytics_mb / 1024 * gb_s_price
+    ddb = wrus * PRICE["ddb_wru"] + rrus * PRICE["ddb_rru"]
+    logs = inv * args.log_bytes_per_invocation / 1e9 * PRICE["logs_ingest_gb"]
+    # The largest minute bucket: a whole minute of the busy account's
+    # facts; a quiet account's holds a few.
+    peak_minute = MINUTE_BASE_B + DEDUP_B_PER_FACT * (facts_per_s * 60 if busy else 12)
+    return {
+        "invocations": inv, "wrus": wrus, "rrus": rrus, "lambda": lam, "ddb": ddb, "logs": logs,
+        "total": lam + ddb + logs, "per_million": (lam + ddb + logs) / (events_per_month / 1e6),
+        "peak_minute_kb": peak_minute / 1024, "fits": peak_minute <= MAX_BLOB_B,
+    }
+
+
 def money(x):
     return f"${x:,.2f}" if x < 100 else f"${x:,.0f}"
 
@@ -170,6 +235,10 @@ def main():
     p.add_argument("--batch", type=int, default=10, help="jobs per worker invocation at >= 10 M events/month (1 below)")
     p.add_argument("--log-bytes-per-invocation", type=int, default=400, help="START/END/REPORT lines + one app line")
     p.add_argument("--access-log-bytes", type=int, default=250, help="HTTP API access log line")
+    p.add_argument("--analytics-window", type=float, default=5, help="AnalyticsBatchingWindowSeconds")
+    p.add_argument("--analytics-batch", type=int, default=500, help="AnalyticsBatchSize")
+    p.add_argument("--analytics-mb", type=int, default=256, help="AnalyticsMemorySize")
+    p.add_argument("--analytics-ms", type=float, default=50, help="analytics billed ms per invocation (assumed)")
     args = p.parse_args()
 
     s, ingest, delivery, rows = cost_rows(args)
@@ -190,6 +259,18 @@ def main():
               f"{money(r['ddb'])} ({count(r['wrus'])}, {count(r['rrus'])}) | "
               f"{money(r['sqs'])} ({count(r['sqs_requests'])}) | {money(r['logs'])} ({r['log_gb']:,.1f}) | "
               f"**{money(r['total'])}** | {r['storage_gb']:,.1f} GB |")
+
+    print(f"\nAnalytics consumer ({args.webhooks + 1} facts per event; window {args.analytics_window:g} s, "
+          f"batch {args.analytics_batch}, {args.analytics_mb} MB x {args.analytics_ms:g} ms per invocation):\n")
+    print("| events/month | accounts | invocations | DynamoDB (WRU, RRU) | Lambda | Logs | **total/month** | per million events | largest minute bucket |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for events in SCALES:
+        for busy in (False, True):
+            a = analytics(args, events, busy)
+            size = f"{a['peak_minute_kb']:,.0f} KB" + ("" if a["fits"] else " **over 396 KB: refused**")
+            print(f"| {count(events)} | {'one busy' if busy else 'quiet'} | {count(a['invocations'])} | "
+                  f"{money(a['ddb'])} ({count(a['wrus'])}, {count(a['rrus'])}) | {money(a['lambda'])} | "
+                  f"{money(a['logs'])} | **{money(a['total'])}** | {money(a['per_million'])} | {size} |")
 
 
 if __name__ == "__main__":

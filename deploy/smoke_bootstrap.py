@@ -4,7 +4,7 @@ Lambda Runtime API (the HTTP protocol a `provided.al2023` function speaks:
 GET …/invocation/next, POST …/invocation/{id}/response|error) on 127.0.0.1,
 feeds them real event payloads and checks the answers.
 
-    python3 deploy/smoke_bootstrap.py API_BOOTSTRAP WORKER_BOOTSTRAP [SWEEPER_BOOTSTRAP] [-- RUNNER…]
+    python3 deploy/smoke_bootstrap.py API_BOOTSTRAP WORKER_BOOTSTRAP [SWEEPER_BOOTSTRAP [ANALYTICS_BOOTSTRAP]] [-- RUNNER…]
 
 RUNNER is a command prefix for a foreign architecture, e.g.
 `qemu-aarch64-static -L /usr/aarch64-linux-gnu`. scripts/build-lambda.sh
@@ -15,8 +15,12 @@ is reachable here): this checks that the binary starts on this machine's
 loader, speaks the runtime protocol, routes an HTTP API (payload 2.0) event
 through the router, answers an SQS event with `batchItemFailures`, and
 (SWEEPER_BOOTSTRAP given) answers an EventBridge scheduled event with the
-sweep's summary (an empty outbox: nothing swept); not the AWS backends
-(their tests run on moto).
+sweep's summary (an empty outbox: nothing swept), and (ANALYTICS_BOOTSTRAP
+given) answers DynamoDB Streams batches that hold no fact (another table's
+records, a MODIFY of an event) with the analytics summary: that function
+runs on the aws backend only, so it is pointed at a closed port on
+127.0.0.1 with dummy credentials, and must send nothing for these batches.
+Not the AWS backends themselves (their tests run on moto).
 Exit status 0 when every check passed.
 """
 
@@ -112,7 +116,7 @@ class Runtime:
         return json.loads(body)
 
 
-def run_function(binary, runner, name, calls):
+def run_function(binary, runner, name, calls, extra_env=None):
     rt = Runtime()
     server = ThreadingHTTPServer(("127.0.0.1", 0), rt.handler())
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -130,6 +134,7 @@ def run_function(binary, runner, name, calls):
             "TRIGGERS_BACKEND": "sqlite",
             "TRIGGERS_DATA_DIR": data,
             "RUST_LOG": "warn",
+            **(extra_env or {}),
         }
         proc = subprocess.Popen([*runner, binary], env=env, cwd=data,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -181,10 +186,11 @@ def main():
     if "--" in args:
         i = args.index("--")
         args, runner = args[:i], args[i + 1:]
-    if len(args) not in (2, 3):
+    if len(args) not in (2, 3, 4):
         print(__doc__, file=sys.stderr)
         sys.exit(2)
-    api, worker, *sweeper = (str(Path(a).resolve()) for a in args)
+    api, worker, *rest = (str(Path(a).resolve()) for a in args)
+    sweeper, analytics = rest[:1], rest[1:]
 
     def healthz(a):
         return None if a.get("statusCode") == 200 else f"status {a.get('statusCode')}"
@@ -224,6 +230,39 @@ def main():
         failures += run_function(sweeper[0], runner, "sweeper", [
             ("EventBridge scheduled event, empty outbox", schedule, swept_nothing),
         ])
+    if analytics:
+        def stream_record(table, name, image):
+            return {
+                "eventID": f"smoke-{table}-{name}", "eventName": name, "eventVersion": "1.1",
+                "eventSource": "aws:dynamodb", "awsRegion": "us-east-1",
+                "eventSourceARN": f"arn:aws:dynamodb:us-east-1:123456789012:table/{table}/stream/2026-01-01T00:00:00.000",
+                "dynamodb": {"ApproximateCreationDateTime": 1767225600, "SizeBytes": 40,
+                             "StreamViewType": "NEW_IMAGE", "NewImage": image},
+            }
+
+        foreign = {"Records": [stream_record("other-table", "INSERT", {"pk": {"S": "x"}})]}
+        modify = {"Records": [stream_record("smoke-events", "MODIFY", {"pk": {"S": "EV#x"}, "sk": {"S": "EV"}})]}
+
+        def summary(records, ignored, skipped):
+            def check(a):
+                got = (a.get("records"), a.get("ignored"), a.get("skipped"), a.get("facts"))
+                return None if got == (records, ignored, skipped, 0) else f"summary {a}"
+            return check
+
+        failures += run_function(analytics[0], runner, "analytics", [
+            ("DynamoDB Streams batch of another table", foreign, summary(1, 0, 1)),
+            ("DynamoDB Streams batch with a MODIFY of an event", modify, summary(1, 1, 0)),
+        ], extra_env={
+            "TRIGGERS_BACKEND": "aws",
+            "TRIGGERS_AWS_TABLE_PREFIX": "smoke-",
+            # Nothing listens there: a request would fail the invocation.
+            "TRIGGERS_AWS_ENDPOINT_URL": "http://127.0.0.1:9",
+            "AWS_ACCESS_KEY_ID": "smoke",
+            "AWS_SECRET_ACCESS_KEY": "smoke",
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_CONFIG_FILE": "/nonexistent/smoke",
+            "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent/smoke",
+        })
     sys.exit(1 if failures else 0)
 
 

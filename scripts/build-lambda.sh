@@ -15,8 +15,9 @@
 #   target/lambda/BUILD-INFO.txt                  arch, commit, sha256, glibc needed, per file
 #
 # Functions (default): api = bin `triggers-lambda-api`, worker = bin
-# `triggers-lambda-worker`, sweeper = bin `triggers-lambda-sweeper`, of
-# package triggers-service with features `lambda,aws`. The deploy architecture must equal the stack's
+# `triggers-lambda-worker`, sweeper = bin `triggers-lambda-sweeper`,
+# analytics = bin `triggers-lambda-analytics`, of package triggers-service
+# with features `lambda,aws`. The deploy architecture must equal the stack's
 # `Architecture` parameter (default x86_64 in both).
 #
 # Why not a plain `cargo build`: AL2023 has glibc 2.34; a binary linked on a
@@ -45,13 +46,16 @@
 #
 # Smoke test (unless --no-smoke; with the default functions only): each
 # architecture this machine can run (the host's; arm64 on x86_64 through
-# Debian's qemu-user-static + libc6-arm64-cross when installed) runs its three
+# Debian's qemu-user-static + libc6-arm64-cross when installed) runs its four
 # bootstraps against a local emulation of the Lambda Runtime API
 # (deploy/smoke_bootstrap.py, SQLite backend in a temporary directory): an
 # HTTP API payload 2.0 GET /healthz must answer 200, GET /v1/inbox without a
 # key 401 `missing_api_key`, an SQS batch with a message that is not a
-# job must list it in `batchItemFailures`, and an EventBridge scheduled
-# event must be answered with the sweep's summary.
+# job must list it in `batchItemFailures`, an EventBridge scheduled
+# event must be answered with the sweep's summary, and DynamoDB Streams
+# batches that hold no fact must be answered with the analytics summary
+# (the analytics function on the aws backend, pointed at a closed loopback
+# port: it sends no request for them).
 #
 # Exit status: 0 when every requested architecture was built and passed the
 # checks; 1 when one was not built (the message says why), 2 on bad usage.
@@ -108,7 +112,7 @@ while [[ $# -gt 0 ]]; do
     esac
 done
 if [[ ${#functions[@]} -eq 0 ]]; then
-    functions=(api=triggers-lambda-api worker=triggers-lambda-worker sweeper=triggers-lambda-sweeper)
+    functions=(api=triggers-lambda-api worker=triggers-lambda-worker sweeper=triggers-lambda-sweeper analytics=triggers-lambda-analytics)
 else
     smoke=0   # the smoke test knows the default functions only
 fi
@@ -321,7 +325,7 @@ for arch in "${archs[@]}"; do
         fi
         if [[ "${runner[*]}" != skip ]]; then
             log "smoke test of $arch${runner:+ (under ${runner[*]})}"
-            if ! python3 "$ROOT/deploy/smoke_bootstrap.py" "$OUT/$arch/api/bootstrap" "$OUT/$arch/worker/bootstrap" "$OUT/$arch/sweeper/bootstrap" -- "${runner[@]}"; then
+            if ! python3 "$ROOT/deploy/smoke_bootstrap.py" "$OUT/$arch/api/bootstrap" "$OUT/$arch/worker/bootstrap" "$OUT/$arch/sweeper/bootstrap" "$OUT/$arch/analytics/bootstrap" -- "${runner[@]}"; then
                 not_built+=("$arch: the smoke test failed (above)")
                 ok=0
             fi

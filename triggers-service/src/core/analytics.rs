@@ -153,19 +153,35 @@ pub fn outcome(o: AttemptOutcome) -> Outcome {
 /// from the event's `received_at` (`delivery.created_at`) to the end of
 /// the attempt.
 pub fn attempt_record(delivery: &Delivery, attempt: &Attempt) -> Record {
+    attempt_record_of(
+        &delivery.account_id,
+        delivery.webhook_id.as_u128(),
+        Some(delivery.created_at),
+        attempt,
+    )
+}
+
+/// [`attempt_record`] from the parts a stored attempt keeps (the stream
+/// host reads them from the attempts table): the owner, the webhook and,
+/// when known, the event's `received_at`.
+pub fn attempt_record_of(
+    account: &str,
+    webhook_id: u128,
+    event_received_at: Option<i64>,
+    attempt: &Attempt,
+) -> Record {
     let outcome = outcome(attempt.outcome);
     let end = attempt.at.saturating_add(
         i64::try_from(attempt.latency_ms.saturating_mul(1_000)).unwrap_or(i64::MAX),
     );
-    let ingest_to_delivery_us = outcome
-        .is_success()
-        .then(|| u64::try_from(end.saturating_sub(delivery.created_at)).ok())
-        .flatten();
+    let ingest_to_delivery_us = event_received_at
+        .filter(|_| outcome.is_success())
+        .and_then(|received_at| u64::try_from(end.saturating_sub(received_at)).ok());
     Record::DeliveryAttempt {
-        account: delivery.account_id.clone(),
-        delivery_id: delivery.delivery_id.as_u128(),
+        account: account.to_owned(),
+        delivery_id: attempt.delivery_id.as_u128(),
         attempt: attempt.attempt,
-        webhook_id: delivery.webhook_id.as_u128(),
+        webhook_id,
         outcome,
         at: attempt.at,
         ingest_to_delivery_us,

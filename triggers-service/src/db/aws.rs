@@ -1,8 +1,11 @@
 //! The AWS backend family (feature `aws`), opened from the `[aws]`
 //! configuration ([`AwsConfig`]): the DynamoDB stores of events
-//! ([`DynamoEventStore`]), API keys (`triggers_keys::backends::dynamodb`)
-//! and webhooks (`triggers_webhooks::backends::dynamodb`), the SQS delivery
-//! queue ([`SqsDeliveryQueue`]), and the master key from Secrets Manager.
+//! ([`DynamoEventStore`]), API keys (`triggers_keys::backends::dynamodb`),
+//! webhooks (`triggers_webhooks::backends::dynamodb`) and analytics buckets
+//! ([`DynamoAnalyticsStore`], table `<prefix>analytics`, which the API
+//! reads and the `triggers-lambda-analytics` function folds the tables'
+//! streams into), the SQS delivery queue ([`SqsDeliveryQueue`]), and the
+//! master key from Secrets Manager.
 //! [`App::open`](crate::app::App::open) calls [`open`] when `backend =
 //! "aws"`; nothing else in the service depends on the backend.
 //!
@@ -24,6 +27,7 @@
 
 use aws_config::SdkConfig;
 use aws_sdk_sqs::error::ProvideErrorMetadata;
+use triggers_analytics::backends::dynamodb::DynamoAnalyticsStore;
 use triggers_keys::MasterKey;
 use triggers_keys::backends::dynamodb::DynamoKeyStore;
 use triggers_webhooks::backends::dynamodb::DynamoWebhookStore;
@@ -42,6 +46,9 @@ pub struct AwsBackend {
     pub keys: DynamoKeyStore,
     /// Webhooks, attempts, dead letters.
     pub webhooks: DynamoWebhookStore,
+    /// Analytics buckets (`<prefix>analytics`): read by the API, written by
+    /// the stream consumer (`crate::lambda::analytics`).
+    pub analytics: DynamoAnalyticsStore,
     /// The delivery queue (the webhook engine's, and the Lambda worker's,
     /// which adopts the messages the Lambda service receives).
     pub queue: SqsDeliveryQueue,
@@ -53,6 +60,7 @@ impl std::fmt::Debug for AwsBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AwsBackend")
             .field("events", &self.events)
+            .field("analytics", &self.analytics)
             .field("queue", &self.queue)
             .finish_non_exhaustive()
     }
@@ -156,7 +164,8 @@ pub async fn open(c: &AwsConfig, sdk: &SdkConfig) -> Result<AwsBackend, StartErr
     Ok(AwsBackend {
         events: DynamoEventStore::new(dynamo.clone(), prefix),
         keys: DynamoKeyStore::new(dynamo.clone(), prefix),
-        webhooks: DynamoWebhookStore::new(dynamo, prefix),
+        webhooks: DynamoWebhookStore::new(dynamo.clone(), prefix),
+        analytics: DynamoAnalyticsStore::new(dynamo, prefix),
         queue,
         master,
     })

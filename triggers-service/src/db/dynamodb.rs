@@ -1,5 +1,8 @@
-//! Events on DynamoDB (feature `aws`): [`DynamoEventStore`], and the
-//! creation of every table of an AWS deployment ([`create_all_tables`]).
+//! Events on DynamoDB (feature `aws`): [`DynamoEventStore`], the creation
+//! of every table of an AWS deployment ([`create_all_tables`]), and the
+//! analytics [`Record`]s of the items the tables' streams carry
+//! ([`event_record`], [`attempt_record`], [`dead_letter_record`]; see
+//! "Stream images" below).
 //!
 //! # Schema: table `<prefix>events` (default `triggers-api-events`)
 //!
@@ -34,6 +37,27 @@
 //! | `undispatched` | one `Query` on `outbox` per shard + one consistent `BatchGetItem` |
 //! | `mark_dispatched` | one `UpdateItem` per event (outbox keys removed), concurrently |
 //!
+//! # Stream images
+//!
+//! The events, attempts and dead-letters tables have a DynamoDB stream
+//! (NEW_IMAGE) that `triggers-lambda-analytics` folds into the analytics
+//! table (`crate::lambda::analytics`). One pure function per table turns
+//! an item as stored (the stream's image, or a `GetItem`) into the
+//! analytics [`Record`] of the fact it stores, reading it with the
+//! decoder of the code that writes it (so the attribute names live in one
+//! place: here for events, `triggers_webhooks::backends::dynamodb` for
+//! attempts and dead letters), then converting with the in-process host's
+//! functions (`crate::core::analytics`):
+//!
+//! | table | function | item → record |
+//! |---|---|---|
+//! | `events` | [`event_record`] | an event → `EventIngested` (account, event id, source, type, `received_at`; `ingest_latency_us` when the item carries [`INGEST_LATENCY_ATTRIBUTE`]); an idempotency record → `None` |
+//! | `attempts` | [`attempt_record`] | an attempt → `DeliveryAttempt`; on a 2xx, ingest-to-delivery = `at` + latency − the event's `received_at` (`event_received_at`; `None` without it) |
+//! | `dead-letters` | [`dead_letter_record`] | a dead letter → `DeadLettered` (attempts, reason, `dead_at`); a replay mark (`replayed_at` set) → `None` |
+//!
+//! An item the function cannot read is an error naming the attribute (never
+//! a value): the consumer logs it and skips the item.
+//!
 //! Writes are billed by item size: an ack or a dispatch mark rewrites the
 //! event item, payload included. The inbox filter runs after the index
 //! read, so a rare source or type reads (and pays for) the entries it
@@ -49,12 +73,15 @@ use aws_sdk_dynamodb::types::{
 };
 use serde_json::value::RawValue;
 use tokio::task::JoinSet;
+use triggers_analytics::Record;
 use triggers_keys::backends::dynamodb::support::{
     self, DynamoError, Failure, GSI1PK, GSI1SK, GSI2PK, GSI2SK, IndexProjection, IndexSpec, Item,
     Reader, TableSpec, b, classify, classify_transaction, n, ordered_i64, s,
 };
+use triggers_webhooks::backends::dynamodb::{attempt_from_image, dead_letter_from_image};
 use uuid::Uuid;
 
+use crate::core::analytics;
 use crate::core::events::{
     Cursor, Event, EventPage, EventStore, IDEMPOTENCY_WINDOW_MICROS, InboxQuery, Ingested,
     NewEvent, StoreError,
@@ -70,6 +97,12 @@ pub const OUTBOX_INDEX: &str = "outbox";
 pub const DEFAULT_OUTBOX_SHARDS: u8 = 4;
 /// The TTL attribute of idempotency records.
 pub const TTL_ATTRIBUTE: &str = "expires_at";
+/// The optional attribute of an event item holding the ingest latency
+/// (microseconds from the request's arrival to the durable write) for the
+/// analytics stream consumer. The store does not write it yet (the time is
+/// measured after the write): events on AWS have no ingest latency, and
+/// [`event_record`] reads it when present.
+pub const INGEST_LATENCY_ATTRIBUTE: &str = "ingest_latency_us";
 
 /// Dispatch marks in flight at once.
 const PARALLEL_UPDATES: usize = 16;
@@ -101,12 +134,75 @@ pub fn table_spec(prefix: &str) -> TableSpec {
 
 /// Every table of an AWS deployment with this prefix: API keys
 /// (`triggers-keys`), webhooks, attempts and dead letters
-/// (`triggers-webhooks`), events.
+/// (`triggers-webhooks`), events, analytics buckets
+/// (`triggers-analytics`).
 pub fn all_table_specs(prefix: &str) -> Vec<TableSpec> {
     let mut specs = vec![triggers_keys::backends::dynamodb::table_spec(prefix)];
     specs.extend(triggers_webhooks::backends::dynamodb::table_specs(prefix));
     specs.push(table_spec(prefix));
+    specs.push(triggers_analytics::backends::dynamodb::table_spec(prefix));
     specs
+}
+
+/// The analytics record of an item of the events table (see "Stream
+/// images" in the module docs): `EventIngested` for an event item, `None`
+/// for an idempotency record. Pure: the item as the stream's NEW_IMAGE (or
+/// a `GetItem`) holds it, read by the same decoder as the store's reads.
+///
+/// An item of another shape, or a malformed attribute, is
+/// [`DynamoError::Corrupt`] naming the attribute (never its value).
+pub fn event_record(item: &Item) -> Result<Option<Record>, DynamoError> {
+    let r = Reader::new(item, "event");
+    let pk = r.s(support::PK)?;
+    if pk.starts_with("IDEM#") {
+        return Ok(None);
+    }
+    if !(pk.starts_with("EV#") && r.s(support::SK)? == "EV") {
+        return Err(DynamoError::Corrupt(
+            "not an item of the events table (its keys are neither EV#<id>, EV nor IDEM#…)".into(),
+        ));
+    }
+    let event = decode_event(item)?;
+    // A negative latency (a clock step) is no latency.
+    let latency = r
+        .opt_i64(INGEST_LATENCY_ATTRIBUTE)?
+        .and_then(|us| u64::try_from(us).ok());
+    Ok(Some(analytics::event_record(&event, latency)))
+}
+
+/// The analytics record of an item of the attempts table (see "Stream
+/// images" in the module docs): `DeliveryAttempt`, with the
+/// ingest-to-delivery time on a 2xx when the item carries the event's
+/// `received_at`. Pure, read by `triggers_webhooks`' own decoder
+/// ([`attempt_from_image`]).
+///
+/// An item of another shape, or a malformed attribute, is
+/// [`DynamoError::Corrupt`] naming the attribute (never its value).
+pub fn attempt_record(item: &Item) -> Result<Record, DynamoError> {
+    let image = attempt_from_image(item)?;
+    Ok(analytics::attempt_record_of(
+        &image.account_id,
+        image.webhook_id.as_u128(),
+        image.event_received_at,
+        &image.attempt,
+    ))
+}
+
+/// The analytics record of an item of the dead-letters table (see "Stream
+/// images" in the module docs): `DeadLettered` for a dead letter as
+/// `put_dead_letter` wrote it (the first time, or again when a replayed
+/// delivery died again, with more attempts), `None` for the image of a
+/// replay mark (`replayed_at` set: no new death). Pure, read by
+/// `triggers_webhooks`' own decoder ([`dead_letter_from_image`]).
+///
+/// An item of another shape, or a malformed attribute, is
+/// [`DynamoError::Corrupt`] naming the attribute (never its value).
+pub fn dead_letter_record(item: &Item) -> Result<Option<Record>, DynamoError> {
+    let stored = dead_letter_from_image(item)?;
+    if stored.replayed_at.is_some() {
+        return Ok(None);
+    }
+    Ok(Some(analytics::dead_letter_record(&stored.dead_letter)))
 }
 
 /// Creates every table of [`all_table_specs`] that does not exist

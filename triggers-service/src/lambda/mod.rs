@@ -1,11 +1,14 @@
 //! The AWS Lambda entry points (feature `lambda`): the API behind API
 //! Gateway ([`api`]), the webhook delivery worker behind an SQS event
-//! source ([`worker`]) and the outbox sweeper behind an EventBridge
-//! schedule ([`sweeper`]). The bins `triggers-lambda-api`,
-//! `triggers-lambda-worker` and `triggers-lambda-sweeper` are thin:
+//! source ([`worker`]), the outbox sweeper behind an EventBridge
+//! schedule ([`sweeper`]) and, with feature `aws`, the analytics stream
+//! consumer behind DynamoDB Streams event sources (`analytics`). The bins
+//! `triggers-lambda-api`, `triggers-lambda-worker`,
+//! `triggers-lambda-sweeper` and `triggers-lambda-analytics` are thin:
 //! configuration from the environment ([`open_from_env`], the one place
-//! that wires an [`App`]), then [`api::run`], [`worker::run`] or
-//! [`sweeper::run`].
+//! that wires an [`App`]; the analytics function opens only its store,
+//! `analytics::open_from_env`), then [`api::run`], [`worker::run`],
+//! [`sweeper::run`] or `analytics::run`.
 //!
 //! # The API function
 //!
@@ -150,6 +153,21 @@
 //! function's timeout (the template: 6 times): the adopted leases then
 //! never run out during an invocation.
 //!
+//! # The analytics function
+//!
+//! Event source mappings on the streams (NEW_IMAGE) of the events, attempts
+//! and dead-letters tables invoke `analytics::run` with batches of stream
+//! records. Each record that stores a new fact (an event, an attempt, a
+//! dead letter: the `INSERT`s, and a dead letter's `MODIFY` when a replayed
+//! delivery died again) becomes an analytics record through one pure
+//! function per table (`crate::db::dynamodb::event_record`,
+//! `attempt_record`, `dead_letter_record`), and the batch is folded into
+//! `<prefix>analytics` with `triggers_analytics::store::apply_batch`, the
+//! fold `serve` runs in process. A record that cannot be mapped is logged
+//! and skipped; a store failure fails the invocation, and Lambda retries
+//! the batch (the fold is idempotent: records already counted are
+//! duplicates). See `analytics` (feature `aws`).
+//!
 //! # Backends
 //!
 //! [`open_from_env`] opens the configured `backend` through [`App::open`],
@@ -168,6 +186,8 @@ use clap::Parser;
 use crate::app::{App, StartError};
 use crate::config::{Config, ConfigArgs, ConfigError};
 
+#[cfg(feature = "aws")]
+pub mod analytics;
 pub mod api;
 pub mod sweeper;
 pub mod worker;

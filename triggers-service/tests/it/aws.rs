@@ -111,10 +111,17 @@ async fn create_all_tables_is_idempotent() {
         .cloned()
         .collect();
     names.sort();
-    let want: Vec<String> = ["attempts", "dead-letters", "events", "keys", "webhooks"]
-        .iter()
-        .map(|t| format!("{prefix}{t}"))
-        .collect();
+    let want: Vec<String> = [
+        "analytics",
+        "attempts",
+        "dead-letters",
+        "events",
+        "keys",
+        "webhooks",
+    ]
+    .iter()
+    .map(|t| format!("{prefix}{t}"))
+    .collect();
     assert_eq!(names, want);
     let ttl = client
         .describe_time_to_live()

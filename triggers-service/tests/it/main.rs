@@ -15,6 +15,8 @@ mod events;
 #[cfg(feature = "lambda")]
 mod lambda;
 #[cfg(all(feature = "aws", feature = "lambda"))]
+mod lambda_analytics;
+#[cfg(all(feature = "aws", feature = "lambda"))]
 mod lambda_aws;
 mod migrate_cli;
 #[cfg(feature = "aws")]

@@ -28,9 +28,11 @@
 //! | attempt | `D#<delivery_id>` | `A#⟨n⟩` | `<webhook_id>#<account_id>` | `⟨at⟩#<delivery_id>#⟨n⟩` |
 //!
 //! with `delivery_id`, `attempt`, `webhook_id`, `account_id`, `outcome`
-//! (JSON), `latency_ms`, `error`?, `response_excerpt`?, `at`. The primary
-//! key makes `(delivery, attempt)` unique; the index lists a webhook's
-//! attempts newest first (eventually consistent on AWS).
+//! (JSON), `latency_ms`, `error`?, `response_excerpt`?, `at`,
+//! `event_received_at`? (the delivered event's `received_at`, which is the
+//! [`Delivery`]'s `created_at`; absent on attempts written before it was
+//! added). The primary key makes `(delivery, attempt)` unique; the index
+//! lists a webhook's attempts newest first (eventually consistent on AWS).
 //!
 //! **`<prefix>dead-letters`** — indexes `by-account` (`gsi1pk`, `gsi1sk`)
 //! and `by-webhook` (`gsi2pk`, `gsi2sk`), projection all
@@ -60,6 +62,17 @@
 //! | `get_dead_letter` | one consistent `GetItem` |
 //! | `list_dead_letters` | `Query` on `by-account` or `by-webhook`, descending, the time range and cursor as one key condition |
 //! | `mark_replayed` | one `UpdateItem`, condition: same account, not replayed |
+//!
+//! # Stream images
+//!
+//! The tables' DynamoDB Streams (NEW_IMAGE) carry these items as written;
+//! [`attempt_from_image`] and [`dead_letter_from_image`] read a stream
+//! image back into the model (the analytics consumer of the service maps
+//! them to its records), so the attribute names stay in this module. An
+//! attempt is only ever inserted (`record_attempt` refuses to overwrite); a
+//! dead letter is inserted, marked replayed (`replayed_at` set: a `MODIFY`
+//! whose image has it), and replaced when a replayed delivery dies again (a
+//! `MODIFY` whose image has no `replayed_at`).
 //!
 //! Listings that read an index are eventually consistent on AWS; every
 //! other read is strongly consistent. Query pages stop at `limit + 1`
@@ -97,6 +110,10 @@ pub const DEAD_LETTERS_TABLE: &str = "dead-letters";
 pub const BY_WEBHOOK_INDEX: &str = "by-webhook";
 /// The index of dead letters by account.
 pub const BY_ACCOUNT_INDEX: &str = "by-account";
+
+/// The attribute of an attempt item holding the delivered event's
+/// `received_at` ([`Delivery`]'s `created_at`).
+pub const EVENT_RECEIVED_AT: &str = "event_received_at";
 
 /// Conditional attempt writes in flight at once in `record_attempts`.
 const PARALLEL_PUTS: usize = 16;
@@ -287,6 +304,10 @@ fn attempt_item(delivery: &Delivery, a: &Attempt) -> Result<Item, StoreError> {
         ("outcome".to_owned(), s(json(&a.outcome)?)),
         ("latency_ms".to_owned(), n(a.latency_ms)),
         ("at".to_owned(), n(a.at)),
+        // The delivered event's `received_at` (the engine sets the
+        // delivery's `created_at` to it), for a stream consumer's
+        // ingest-to-delivery latency.
+        (EVENT_RECEIVED_AT.to_owned(), n(delivery.created_at)),
         (
             GSI1PK.to_owned(),
             s(webhook_account(delivery.webhook_id, &delivery.account_id)),
@@ -317,6 +338,60 @@ fn decode_attempt(item: &Item) -> Result<Attempt, DynamoError> {
         response_excerpt: r.opt_s("response_excerpt")?.map(str::to_owned),
         at: r.i64("at")?,
     })
+}
+
+/// An attempt as the attempts table stores it: the [`Attempt`] and what
+/// its item carries of the [`Delivery`] (see [`attempt_from_image`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptImage {
+    /// The attempt.
+    pub attempt: Attempt,
+    /// The delivery's webhook.
+    pub webhook_id: Uuid,
+    /// The delivery's account.
+    pub account_id: String,
+    /// The delivered event's `received_at` (Unix microseconds): the
+    /// delivery's `created_at`. `None` on items written before the
+    /// attribute existed.
+    pub event_received_at: Option<i64>,
+}
+
+/// Reads an item of the attempts table (as a stream's NEW_IMAGE or a
+/// `GetItem` returns it) back into an [`AttemptImage`]: the one reader of
+/// the attribute names [`record_attempt`](WebhookStore::record_attempt)
+/// writes. An item that is not an attempt (other keys, a missing or
+/// malformed attribute) is [`DynamoError::Corrupt`], naming the attribute,
+/// never its value.
+pub fn attempt_from_image(item: &Item) -> Result<AttemptImage, DynamoError> {
+    let r = Reader::new(item, "attempt");
+    if !(r.s(support::PK)?.starts_with("D#") && r.s(support::SK)?.starts_with("A#")) {
+        return Err(DynamoError::Corrupt(
+            "not an attempt item (its keys are not D#<delivery>, A#<n>)".into(),
+        ));
+    }
+    Ok(AttemptImage {
+        attempt: decode_attempt(item)?,
+        webhook_id: uuid_of(&r, "webhook_id")?,
+        account_id: r.s("account_id")?.to_owned(),
+        event_received_at: r.opt_i64(EVENT_RECEIVED_AT)?,
+    })
+}
+
+/// Reads an item of the dead-letters table (as a stream's NEW_IMAGE or a
+/// `GetItem` returns it) back into a [`StoredDeadLetter`]: the one reader
+/// of the attribute names `put_dead_letter` and `mark_replayed` write.
+/// `replayed_at` is set on the image of a replay mark, absent on a dead
+/// letter as `put_dead_letter` wrote it (first, or again after a replay).
+/// An item that is not a dead letter is [`DynamoError::Corrupt`], naming
+/// the attribute, never its value.
+pub fn dead_letter_from_image(item: &Item) -> Result<StoredDeadLetter, DynamoError> {
+    let r = Reader::new(item, "dead letter");
+    if !(r.s(support::PK)?.starts_with("D#") && r.s(support::SK)? == "DL") {
+        return Err(DynamoError::Corrupt(
+            "not a dead letter item (its keys are not D#<delivery>, DL)".into(),
+        ));
+    }
+    decode_dead_letter(item)
 }
 
 fn dead_letter_item(d: &DeadLetter) -> Result<Item, StoreError> {
