@@ -2,8 +2,9 @@
 // (../scripts/with-service.sh), in Debian's Chromium driven by
 // playwright-core, delivering to webhook receivers on 127.0.0.1.
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { api, eventually, launch, receiver, service, signatureMatches } from './support.mjs';
+import { api, eventually, exportColumns, freshAdminKey, launch, receiver, service, signatureMatches } from './support.mjs';
 
 const { baseUrl, adminKey } = service();
 let browser;
@@ -72,6 +73,139 @@ describe('serving', () => {
     assert.equal((await missing.json()).error.code, 'not_found');
     // The API is untouched: no key, no data.
     assert.equal((await fetch(`${baseUrl}/v1/webhooks`)).status, 401);
+  });
+});
+
+// In an account of its own: its analytics are exactly what is sent here,
+// which the cards, the breakdowns and the exported CSV must add up to.
+describe('the dashboard in Chromium', () => {
+  const hookPath = '/e2e-dashboard';
+  const SENT = [
+    ['e2e-shop', 'order.created'],
+    ['e2e-shop', 'order.created'],
+    ['e2e-shop', 'order.created'],
+    ['e2e-shop', 'order.paid'],
+    ['e2e-crm', 'contact.created'],
+    ['e2e-crm', 'contact.created'],
+    ['e2e-billing', 'invoice.paid'],
+  ];
+  let page;
+  let context;
+  let key;
+
+  before(async () => {
+    key = await freshAdminKey('dashboard');
+    ({ page, context } = await newPage({ acceptDownloads: true }));
+  });
+  after(async () => {
+    await context?.close();
+  });
+
+  /** A summary card's figure. */
+  const card = (label) => page.locator('.stat').filter({ has: page.locator('dt', { hasText: new RegExp(`^${label}$`) }) }).locator('.stat-value');
+  const figure = (panel) => page.getByRole('region', { name: panel }).getByRole('figure').first();
+
+  it('logs in, creates a webhook, and shows the empty dashboard', async () => {
+    await logIn(page, key);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByRole('button', { name: 'New webhook' }).click();
+    const d = dialog(page);
+    await d.getByLabel('Destination URL').fill(rx.url(hookPath));
+    await d.getByRole('button', { name: 'Create webhook' }).click();
+    await d.getByRole('button', { name: 'Done, I stored the secret' }).click();
+    await page.getByRole('link', { name: rx.url(hookPath) }).waitFor();
+    assert.deepEqual((await api('GET', '/v1/webhooks?limit=100', undefined, key)).body.webhooks.map((w) => [w.url, w.events]), [[rx.url(hookPath), ['*']]]);
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByRole('heading', { name: 'Dashboard', level: 1 }).waitFor();
+    await page.getByText('No events yet in this range.').waitFor();
+    assert.equal(await card('Events').innerText(), '0');
+  });
+
+  it('updates by polling as events arrive, without a reload', async () => {
+    await page.evaluate(() => {
+      window.__notReloaded = true;
+    });
+    for (const [source, event_type] of SENT) {
+      const r = await api('POST', '/v1/events', { source, event_type, payload: { from: 'e2e' } }, key);
+      assert.equal(r.status, 201);
+    }
+    // No click: the 5 s refresh picks them up.
+    await eventually('the events card to count every event sent', async () => (await card('Events').innerText()) === String(SENT.length), 30_000);
+    await eventually('the volume chart to count them', async () => (await figure('Volume over time').innerText()).includes(`${SENT.length} events in`), 15_000);
+    await eventually('every delivery in the figures', async () => (await card('Delivery attempts').innerText()) === String(SENT.length), 30_000);
+    assert.equal(rx.at(hookPath).length >= SENT.length, true);
+    assert.equal(await page.evaluate(() => window.__notReloaded), true, 'no page reload');
+    assert.equal(await page.getByText('No events yet in this range.').count(), 0);
+
+    // The distributions: the data tables (text alternatives) hold the exact counts.
+    const rows = async (panel) =>
+      page
+        .getByRole('region', { name: panel })
+        .locator('tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('th,td')].slice(0, 2).map((c) => c.textContent)));
+    await eventually('the source breakdown', async () => JSON.stringify(await rows('Sources')) === JSON.stringify([['e2e-shop', '4'], ['e2e-crm', '2'], ['e2e-billing', '1']]), 15_000);
+    assert.deepEqual(await rows('Event types'), [
+      ['order.created', '3'],
+      ['contact.created', '2'],
+      ['invoice.paid', '1'],
+      ['order.paid', '1'],
+    ]);
+    assert.equal(await card('Delivery success').innerText(), '100%');
+    assert.match(await card('Ingest latency p50').innerText(), /^[\d,]+(\.\d+)? m?s$/);
+    assert.match(await card('Ingest to delivery p50').innerText(), /^[\d,]+(\.\d+)? m?s$/);
+
+    // Charts: SVGs with an accessible name; the volume bars are drawn.
+    const charts = page.locator('.chart-area svg[role="img"]');
+    assert.ok((await charts.count()) >= 6, `charts: ${await charts.count()}`);
+    for (const label of await charts.evaluateAll((svgs) => svgs.map((s) => s.getAttribute('aria-label') ?? ''))) {
+      assert.match(label, /\w+.*: .+/);
+    }
+    assert.ok((await page.getByRole('region', { name: 'Volume over time' }).locator('.recharts-bar-rectangle').count()) > 0);
+  });
+
+  it('filters by source (typed, applied after a pause, kept in the URL)', async () => {
+    await page.getByLabel('Source', { exact: true }).fill('e2e-shop');
+    await eventually('the filtered volume', async () => (await figure('Volume over time').innerText()).includes('Events per hour (source e2e-shop)'), 15_000);
+    await eventually('4 events of e2e-shop', async () => (await figure('Volume over time').innerText()).includes('4 events in'), 15_000);
+    assert.match(page.url(), /[?&]source=e2e-shop\b/);
+    assert.match(await figure('Event types').innerText(), /Events from e2e-shop by type/);
+    await page.getByLabel('Source', { exact: true }).fill('');
+    await page.getByLabel('Source', { exact: true }).press('Enter');
+    await eventually('the filter removed', async () => !page.url().includes('source='), 5_000);
+  });
+
+  it('exports a CSV and a JSON file from the keyboard; the events column adds up to what was sent', async () => {
+    await page.getByRole('button', { name: 'Export CSV' }).focus();
+    const [csv] = await Promise.all([page.waitForEvent('download', { timeout: 15_000 }), page.keyboard.press('Enter')]);
+    assert.match(csv.suggestedFilename(), /^[\w.-]+\.csv$/);
+    const lines = (await readFile(await csv.path(), 'utf8')).split(/\r?\n/).filter(Boolean);
+    assert.deepEqual(lines[0].split(','), await exportColumns());
+    const events = lines[0].split(',').indexOf('events');
+    assert.equal(
+      lines.slice(1).reduce((n, l) => n + Number(l.split(',')[events]), 0),
+      SENT.length,
+    );
+    await page.getByText(new RegExp(`Saved ${csv.suggestedFilename().replace(/\./g, '\\.')}`)).waitFor();
+
+    await page.keyboard.press('Tab');
+    const [json] = await Promise.all([page.waitForEvent('download', { timeout: 15_000 }), page.keyboard.press('Space')]);
+    assert.match(json.suggestedFilename(), /\.json$/);
+    const body = JSON.parse(await readFile(await json.path(), 'utf8'));
+    assert.equal(body.rows.length, lines.length - 1);
+    assert.equal(body.rows.reduce((n, r) => n + r.events, 0), SENT.length);
+  });
+
+  it('fits a phone: charts drawn, no sideways scrolling', async () => {
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.getByRole('region', { name: 'Latency percentiles' }).scrollIntoViewIfNeeded();
+    await eventually('the charts redrawn at 360 px', async () => {
+      const widths = await page.locator('.chart-area svg[role="img"]').evaluateAll((svgs) => svgs.map((s) => s.getBoundingClientRect().width));
+      return widths.length >= 6 && widths.every((w) => w > 100 && w <= 360);
+    }, 10_000);
+    const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+    assert.ok(scroll <= width, `${scroll}px wide content in a ${width}px screen`);
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 });
 

@@ -2,8 +2,11 @@
 // service (scripts/with-service.sh), Debian's Chromium through
 // playwright-core, and webhook receivers on 127.0.0.1 that verify Standard
 // Webhooks signatures.
+import { execFile } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import http from 'node:http';
+import { promisify } from 'node:util';
 import { chromium } from 'playwright-core';
 
 export function service() {
@@ -104,4 +107,26 @@ export async function receiver() {
     answer: (path, status) => statuses.set(path, status),
     close: () => new Promise((r) => server.close(() => r())),
   };
+}
+
+/** The columns of an analytics CSV export, as docs/openapi.json's AnalyticsExportRow lists them. */
+export async function exportColumns() {
+  const doc = JSON.parse(await readFile(new URL('../../docs/openapi.json', import.meta.url), 'utf8'));
+  return Object.keys(doc.components.schemas.AnalyticsExportRow.properties);
+}
+
+/**
+ * An admin key of a new, empty account (`triggers-service keys create
+ * --account … --admin` on the test service's data directory): its analytics
+ * are exactly what the test sends.
+ */
+export async function freshAdminKey(name) {
+  const bin = process.env.TRIGGERS_TEST_SERVICE_BIN;
+  const dataDir = process.env.TRIGGERS_TEST_DATA_DIR;
+  if (!bin || !dataDir) throw new Error('run through ../scripts/with-service.sh: TRIGGERS_TEST_SERVICE_BIN is not set');
+  const account = `acct_e2e_${name}_${Math.random().toString(36).slice(2, 10)}`;
+  const { stdout } = await promisify(execFile)(bin, ['keys', 'create', '--name', `e2e-${name}`, '--account', account, '--admin', '--data-dir', dataDir]);
+  const key = /^api_key:\s+(trgk_\S+)/m.exec(stdout)?.[1];
+  if (!key) throw new Error(`keys create printed no api_key: ${stdout}`);
+  return key;
 }

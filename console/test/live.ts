@@ -1,6 +1,8 @@
 /** The service the tests run against (scripts/with-service.sh). */
+import { execFile } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
 
 export function service(): { baseUrl: string; adminKey: string } {
   const baseUrl = process.env.TRIGGERS_TEST_BASE_URL;
@@ -61,4 +63,32 @@ export async function receiver(status = 200, reply = 'ok from the test receiver'
     received,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * An admin key of a new, empty account (`triggers-service keys create
+ * --account … --admin` on the test service's data directory), so analytics
+ * counts are this test's alone whatever else the service holds.
+ */
+export async function freshAccount(name: string): Promise<{ account: string; apiKey: string }> {
+  const bin = process.env.TRIGGERS_TEST_SERVICE_BIN;
+  const dataDir = process.env.TRIGGERS_TEST_DATA_DIR;
+  if (!bin || !dataDir) {
+    throw new Error('TRIGGERS_TEST_SERVICE_BIN / TRIGGERS_TEST_DATA_DIR are not set: run through ../scripts/with-service.sh');
+  }
+  const account = `acct_console_${name}_${Math.random().toString(36).slice(2, 10)}`;
+  const { stdout } = await promisify(execFile)(bin, [
+    'keys',
+    'create',
+    '--name',
+    `console-${name}`,
+    '--account',
+    account,
+    '--admin',
+    '--data-dir',
+    dataDir,
+  ]);
+  const apiKey = /^api_key:\s+(trgk_\S+)/m.exec(stdout)?.[1];
+  if (!apiKey) throw new Error(`keys create printed no api_key: ${stdout}`);
+  return { account, apiKey };
 }

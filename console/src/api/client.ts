@@ -8,6 +8,14 @@
  * login page.
  */
 import type {
+  AnalyticsBreakdown,
+  AnalyticsBreakdownQuery,
+  AnalyticsExportFile,
+  AnalyticsExportQuery,
+  AnalyticsRange,
+  AnalyticsSummary,
+  AnalyticsTimeseries,
+  AnalyticsTimeseriesQuery,
   AttemptList,
   CreateEventRequest,
   CreateWebhookRequest,
@@ -124,15 +132,19 @@ export class ApiClient {
     return { baseUrl: this.#baseUrl };
   }
 
-  /** One request; JSON in and out. `undefined` for 204. */
-  async request<T>(
+  /**
+   * One request with the key; the response when it is a success. Errors:
+   * `ApiError` (status >= 400, after `onUnauthorized` for a 401),
+   * `NetworkError`, or the `AbortError` of `signal`.
+   */
+  async #send(
     method: string,
     path: string,
-    options: { query?: Query; body?: unknown; signal?: AbortSignal } = {},
-  ): Promise<T> {
+    options: { query?: Query; body?: unknown; signal?: AbortSignal | undefined; accept?: string } = {},
+  ): Promise<Response> {
     const headers: Record<string, string> = {
       Authorization: `Bearer ${this.#apiKey}`,
-      Accept: 'application/json',
+      Accept: options.accept ?? 'application/json',
     };
     const init: RequestInit = { method, headers, cache: 'no-store', credentials: 'omit' };
     if (options.body !== undefined) {
@@ -154,6 +166,16 @@ export class ApiClient {
       if (res.status === 401) this.#onUnauthorized?.(error);
       throw error;
     }
+    return res;
+  }
+
+  /** One request; JSON in and out. `undefined` for 204. */
+  async request<T>(
+    method: string,
+    path: string,
+    options: { query?: Query; body?: unknown; signal?: AbortSignal | undefined } = {},
+  ): Promise<T> {
+    const res = await this.#send(method, path, options);
     if (res.status === 204) return undefined as T;
     const text = await res.text();
     try {
@@ -210,9 +232,72 @@ export class ApiClient {
     return this.request('POST', `/v1/dead-letters/${encode(deliveryId)}/replay`);
   }
 
-  // Events (the dashboard's next part reads /v1/analytics/*)
+  // Events
 
   createEvent(body: CreateEventRequest): Promise<Event> {
     return this.request('POST', '/v1/events', { body });
   }
+
+  // Analytics (admin keys)
+
+  /** Totals, rates and latency percentiles over a range (default: the last 24 hours). */
+  analyticsSummary(range: AnalyticsRange = {}, signal?: AbortSignal): Promise<AnalyticsSummary> {
+    return this.request('GET', '/v1/analytics/summary', { query: { ...range }, signal });
+  }
+
+  /** One metric per bucket over a range, empty buckets included (at most 10,000 points). */
+  analyticsTimeseries(query: AnalyticsTimeseriesQuery = {}, signal?: AbortSignal): Promise<AnalyticsTimeseries> {
+    return this.request('GET', '/v1/analytics/timeseries', { query: { ...query }, signal });
+  }
+
+  /** Counts over a range grouped by one dimension, largest first. */
+  analyticsBreakdown(query: AnalyticsBreakdownQuery, signal?: AbortSignal): Promise<AnalyticsBreakdown> {
+    return this.request('GET', '/v1/analytics/breakdown', { query: { ...query }, signal });
+  }
+
+  /**
+   * Every non-empty bucket of a range as a CSV or JSON file. The key goes in
+   * the Authorization header, so this is a fetch, not a link: the caller
+   * saves the `Blob` (see `saveFile`).
+   */
+  async exportAnalytics(query: AnalyticsExportQuery, signal?: AbortSignal): Promise<AnalyticsExportFile> {
+    const accept = query.format === 'csv' ? 'text/csv' : 'application/json';
+    const res = await this.#send('GET', '/v1/analytics/export', { query: { ...query }, signal, accept });
+    const blob = await res.blob();
+    const contentType = res.headers.get('content-type') ?? accept;
+    return {
+      blob: blob.type ? blob : new Blob([blob], { type: contentType }),
+      filename: exportFilename(query, res.headers.get('content-disposition')),
+      contentType,
+    };
+  }
+}
+
+/** The name a `Content-Disposition` header suggests, when it is a plain, safe file name. */
+export function dispositionFilename(header: string | null): string | null {
+  if (!header) return null;
+  const m = /filename\s*=\s*(?:"([^"]*)"|([^;\s]+))/i.exec(header);
+  const name = m?.[1] ?? m?.[2];
+  return name && /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(name) ? name : null;
+}
+
+/** `2026-03-01T09:05:00.000Z` -> `20260301T0905Z` (file-name friendly). */
+function compactTime(t: string | undefined): string | null {
+  if (!t) return null;
+  const d = new Date(t);
+  if (Number.isNaN(d.getTime())) return null;
+  return d.toISOString().replace(/[-:]/g, '').replace(/\d\d\.\d{3}Z$/, 'Z');
+}
+
+/**
+ * The file name of an export: the service's (`Content-Disposition`) when it
+ * gives a safe one, else `triggers-analytics-<bucket>-<from>-<to>.<format>`.
+ */
+export function exportFilename(query: AnalyticsExportQuery, contentDisposition: string | null): string {
+  const fromHeader = dispositionFilename(contentDisposition);
+  if (fromHeader) return fromHeader;
+  const parts = ['triggers-analytics', query.bucket ?? 'hour', compactTime(query.from), compactTime(query.to)].filter(
+    (p): p is string => Boolean(p),
+  );
+  return `${parts.join('-')}.${query.format}`;
 }

@@ -1,5 +1,29 @@
-import { useId } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { PRESETS, type PresetId, type Selection } from './range';
+
+/** How long typing in a filter waits before the dashboard reloads with it. */
+export const FILTER_DEBOUNCE_MS = 600;
+
+/**
+ * A text filter applied when the user stops typing (or presses Enter, or
+ * leaves the field), not on every keystroke: each change reloads every panel.
+ */
+function useDraft(value: string, commit: (v: string) => void): [string, (v: string) => void, () => void] {
+  const [draft, setDraft] = useState(value);
+  const commitRef = useRef(commit);
+  commitRef.current = commit;
+  // The URL changed under us (back button, another control): follow it.
+  useEffect(() => setDraft(value), [value]);
+  useEffect(() => {
+    if (draft === value) return;
+    const t = setTimeout(() => commitRef.current(draft), FILTER_DEBOUNCE_MS);
+    return () => clearTimeout(t);
+  }, [draft, value]);
+  const flush = () => {
+    if (draft !== value) commitRef.current(draft);
+  };
+  return [draft, setDraft, flush];
+}
 
 /** Date range, filters and refresh controls of the dashboard. Every control has a label. */
 export function DashboardFilters({
@@ -9,6 +33,8 @@ export function DashboardFilters({
   onAutoRefresh,
   onRefresh,
   refreshing,
+  sources = [],
+  eventTypes = [],
 }: {
   selection: Selection;
   onChange: (s: Selection) => void;
@@ -16,11 +42,29 @@ export function DashboardFilters({
   onAutoRefresh: (on: boolean) => void;
   onRefresh: () => void;
   refreshing: boolean;
+  /** Known sources and event types, offered as suggestions. */
+  sources?: readonly string[];
+  eventTypes?: readonly string[];
 }) {
   const id = useId();
+  const selectionRef = useRef(selection);
+  selectionRef.current = selection;
   const set = (k: keyof Selection) => (e: { target: { value: string } }) => onChange({ ...selection, [k]: e.target.value });
+  const [source, setSource, flushSource] = useDraft(selection.source, (v) => onChange({ ...selectionRef.current, source: v }));
+  const [eventType, setEventType, flushType] = useDraft(selection.eventType, (v) =>
+    onChange({ ...selectionRef.current, eventType: v }),
+  );
   return (
-    <form className="filters" aria-label="Dashboard filters" onSubmit={(e) => e.preventDefault()}>
+    <form
+      className="filters"
+      aria-label="Dashboard filters"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (source !== selection.source || eventType !== selection.eventType) {
+          onChange({ ...selection, source, eventType });
+        }
+      }}
+    >
       <div className="field">
         <label htmlFor={`${id}-range`}>Time range</label>
         <select
@@ -38,11 +82,11 @@ export function DashboardFilters({
       </div>
       {selection.preset === 'custom' && (
         <>
-          <div className="field">
+          <div className="field field-datetime">
             <label htmlFor={`${id}-from`}>From</label>
             <input id={`${id}-from`} type="datetime-local" value={selection.from} onChange={set('from')} />
           </div>
-          <div className="field">
+          <div className="field field-datetime">
             <label htmlFor={`${id}-to`}>To</label>
             <input id={`${id}-to`} type="datetime-local" value={selection.to} onChange={set('to')} />
           </div>
@@ -50,11 +94,39 @@ export function DashboardFilters({
       )}
       <div className="field">
         <label htmlFor={`${id}-source`}>Source</label>
-        <input id={`${id}-source`} placeholder="All sources" value={selection.source} onChange={set('source')} />
+        <input
+          id={`${id}-source`}
+          placeholder="All sources"
+          value={source}
+          list={`${id}-sources`}
+          autoComplete="off"
+          spellCheck={false}
+          onChange={(e) => setSource(e.target.value)}
+          onBlur={flushSource}
+        />
+        <datalist id={`${id}-sources`}>
+          {sources.map((s) => (
+            <option key={s} value={s} />
+          ))}
+        </datalist>
       </div>
       <div className="field">
         <label htmlFor={`${id}-type`}>Event type</label>
-        <input id={`${id}-type`} placeholder="All types" value={selection.eventType} onChange={set('eventType')} />
+        <input
+          id={`${id}-type`}
+          placeholder="All types"
+          value={eventType}
+          list={`${id}-types`}
+          autoComplete="off"
+          spellCheck={false}
+          onChange={(e) => setEventType(e.target.value)}
+          onBlur={flushType}
+        />
+        <datalist id={`${id}-types`}>
+          {eventTypes.map((t) => (
+            <option key={t} value={t} />
+          ))}
+        </datalist>
       </div>
       <div className="field field-inline">
         <label className="checkbox">
@@ -65,6 +137,10 @@ export function DashboardFilters({
           Refresh now
         </button>
       </div>
+      {/* Enter in a text field applies the filters. */}
+      <button type="submit" className="visually-hidden" tabIndex={-1}>
+        Apply filters
+      </button>
     </form>
   );
 }

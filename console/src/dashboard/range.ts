@@ -63,3 +63,31 @@ export function selectionToParams(s: Selection): URLSearchParams {
   if (s.eventType) p.set('event_type', s.eventType);
   return p;
 }
+
+const MINUTE_MS = 60_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+const BUCKET_MS = { minute: MINUTE_MS, hour: HOUR_MS, day: DAY_MS } as const;
+
+/** The API's limit on a timeseries (`400 too_many_points` beyond). */
+export const MAX_POINTS = 10_000;
+
+/**
+ * The timeseries bucket for a range: minutes up to 6 hours, hours up to 14
+ * days, days beyond. The points the API will return (the range widened to
+ * whole buckets) must stay within `MAX_POINTS`; a longer range is an error to
+ * show.
+ */
+export function bucketFor(range: { since: string; until: string }): { bucket: 'minute' | 'hour' | 'day'; points: number } | Error {
+  const since = Date.parse(range.since);
+  const until = Date.parse(range.until);
+  if (Number.isNaN(since) || Number.isNaN(until)) return new Error('The range is not a valid time range.');
+  const span = until - since;
+  const bucket = span <= 6 * HOUR_MS ? 'minute' : span <= 14 * DAY_MS ? 'hour' : 'day';
+  const width = BUCKET_MS[bucket];
+  const points = Math.ceil(until / width) - Math.floor(since / width);
+  if (points > MAX_POINTS) {
+    return new Error(`The range is too long to chart: at most ${MAX_POINTS.toLocaleString('en-US')} days.`);
+  }
+  return { bucket, points };
+}

@@ -402,7 +402,8 @@ pub const EXPORT_COLUMNS: [&str; 18] = [
     "ingest_to_delivery_p99_us",
 ];
 
-/// One bucket as the export's JSON object (keys in [`EXPORT_COLUMNS`] order).
+/// One bucket as the export's JSON object (the keys of [`EXPORT_COLUMNS`];
+/// JSON objects carry no order).
 fn export_row(b: &Bucket) -> Value {
     let r = ExportRow::of(b);
     json!({
