@@ -217,7 +217,7 @@ impl Default for WebhooksConfig {
             retry_max_delay_secs: 3_600,
             connect_timeout_ms: 5_000,
             request_timeout_ms: 15_000,
-            concurrency: 256,
+            concurrency: 512,
             per_endpoint_concurrency: 32,
             rotation_transition_secs: 86_400,
             allowed_hosts: None,

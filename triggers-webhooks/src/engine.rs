@@ -164,7 +164,7 @@ pub struct EngineConfig {
     /// The URL policy applied when webhooks are created or changed (the
     /// client applies its own at every attempt; give both the same).
     pub url_policy: UrlPolicy,
-    /// Deliveries in flight at once, over all endpoints. Default 256.
+    /// Deliveries in flight at once, over all endpoints. Default 512.
     pub concurrency: usize,
     /// Deliveries in flight at once to one webhook. Default 32.
     pub per_endpoint: usize,
@@ -201,7 +201,7 @@ impl Default for EngineConfig {
         EngineConfig {
             retry: RetryPolicy::default(),
             url_policy: UrlPolicy::default(),
-            concurrency: 256,
+            concurrency: 512,
             per_endpoint: 32,
             batch: 256,
             visibility_timeout: Duration::from_secs(60),
@@ -446,6 +446,9 @@ struct Completion {
 
 /// Successful attempts recorded and acked per batch, at most.
 const COMPLETION_BATCH: usize = 256;
+
+/// How long the recorder waits for more completions before a write.
+const COMPLETION_LINGER: Duration = Duration::from_millis(10);
 
 /// The webhook engine. Cheap to clone (shared state).
 #[derive(Clone)]
@@ -1090,6 +1093,17 @@ impl Webhooks {
     async fn collect(self, mut rx: mpsc::Receiver<Completion>) {
         let mut buf = Vec::with_capacity(COMPLETION_BATCH);
         while rx.recv_many(&mut buf, COMPLETION_BATCH).await > 0 {
+            if buf.len() < COMPLETION_BATCH {
+                // Linger: a burst's completions arrive over a few ms; one
+                // larger write leaves the writer to the leases meanwhile.
+                tokio::time::sleep(COMPLETION_LINGER).await;
+                while buf.len() < COMPLETION_BATCH {
+                    match rx.try_recv() {
+                        Ok(c) => buf.push(c),
+                        Err(_) => break,
+                    }
+                }
+            }
             let mut records = Vec::with_capacity(buf.len());
             let mut receipts = Vec::with_capacity(buf.len());
             for c in buf.drain(..) {
