@@ -176,7 +176,11 @@ describe('the dashboard in Chromium', () => {
   });
 
   it('exports a CSV and a JSON file from the keyboard; the events column adds up to what was sent', async () => {
-    await page.getByRole('button', { name: 'Export CSV' }).focus();
+    // The buttons are disabled until the figures of the current selection
+    // arrived (the previous test just changed it): focus waits for that.
+    const exportCsv = page.getByRole('button', { name: 'Export CSV' });
+    await eventually('the export buttons enabled', () => exportCsv.isEnabled(), 15_000);
+    await exportCsv.focus();
     const [csv] = await Promise.all([page.waitForEvent('download', { timeout: 15_000 }), page.keyboard.press('Enter')]);
     assert.match(csv.suggestedFilename(), /^[\w.-]+\.csv$/);
     const lines = (await readFile(await csv.path(), 'utf8')).split(/\r?\n/).filter(Boolean);
