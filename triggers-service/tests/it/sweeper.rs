@@ -17,7 +17,7 @@
 //! ```
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
 
 use aws_lambda_events::event::eventbridge::EventBridgeEvent;
 use axum::Router;
@@ -47,8 +47,6 @@ use crate::lambda::RuntimeApi;
 const FIXTURE_SCHEDULE: &str = include_str!("../fixtures/eventbridge-schedule.json");
 const FIXTURE_SQS: &str = include_str!("../fixtures/sqs-event.json");
 const ACCOUNT: &str = "acct_default";
-/// The longest any wait in this module may take.
-const WAIT: Duration = Duration::from_secs(20);
 /// How far back an event "whose inline fan-out failed" is dated: past the
 /// default grace period (60 s).
 const LONG_AGO_MICROS: i64 = 120 * 1_000_000;
@@ -570,7 +568,9 @@ mod on_aws {
         queue_url: &str,
         n: usize,
     ) -> Vec<aws_sdk_sqs::types::Message> {
-        let started = Instant::now();
+        /// The longest this wait may take.
+        const WAIT: Duration = Duration::from_secs(20);
+        let started = std::time::Instant::now();
         let mut got = Vec::new();
         while got.len() < n {
             let out = sqs
