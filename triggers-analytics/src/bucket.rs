@@ -201,6 +201,8 @@ pub trait Class: Copy + Ord + Serialize + for<'de> Deserialize<'de> + 'static {
     const ALL: &'static [Self];
     /// The position in [`ALL`](Self::ALL).
     fn index(self) -> usize;
+    /// The class's name in API answers (`5xx`, `timeout`, `gone`, …).
+    fn name(self) -> &'static str;
 }
 
 impl Class for OutcomeClass {
@@ -208,12 +210,18 @@ impl Class for OutcomeClass {
     fn index(self) -> usize {
         self as usize
     }
+    fn name(self) -> &'static str {
+        self.as_str()
+    }
 }
 
 impl Class for DeadLetterReason {
     const ALL: &'static [Self] = &DeadLetterReason::ALL;
     fn index(self) -> usize {
         DeadLetterReason::index(self)
+    }
+    fn name(self) -> &'static str {
+        self.as_str()
     }
 }
 

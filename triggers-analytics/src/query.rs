@@ -709,6 +709,27 @@ pub struct Breakdown {
 
 /// Tracks the smallest "bound" of the capped maps read: keys ordered above
 /// it may be missing from a bucket's kept keys.
+impl Row {
+    /// A row whose count is exact, without webhook counters.
+    fn exact(key: String, count: u64) -> Row {
+        Row {
+            key,
+            count,
+            exact: true,
+            webhook: None,
+        }
+    }
+}
+
+/// The non-zero classes of `counts` as rows.
+fn class_rows<C: crate::bucket::Class>(counts: &crate::bucket::ClassCounts<C>) -> Vec<Row> {
+    counts
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(c, count)| Row::exact(c.name().to_owned(), count))
+        .collect()
+}
+
 struct Bound<K>(Option<(u64, K)>);
 
 impl<K: CapKey> Bound<K> {
@@ -851,12 +872,7 @@ pub fn breakdown<'a>(
             }
             rows = counts
                 .into_iter()
-                .map(|(s, count)| Row {
-                    key: s.to_string(),
-                    count,
-                    exact: true,
-                    webhook: None,
-                })
+                .map(|(s, count)| Row::exact(s.to_string(), count))
                 .collect();
         }
         Dimension::DeliveryOutcome => {
@@ -865,16 +881,7 @@ pub fn breakdown<'a>(
                 total += b.deliveries().attempts;
                 counts.add(&b.deliveries().by_outcome);
             }
-            rows = counts
-                .iter()
-                .filter(|(_, n)| *n > 0)
-                .map(|(c, count)| Row {
-                    key: c.as_str().to_owned(),
-                    count,
-                    exact: true,
-                    webhook: None,
-                })
-                .collect();
+            rows = class_rows(&counts);
         }
         Dimension::DeadLetterReason => {
             let mut counts = crate::bucket::ClassCounts::<DeadLetterReason>::default();
@@ -882,16 +889,7 @@ pub fn breakdown<'a>(
                 total += b.deliveries().dead_lettered;
                 counts.add(&b.deliveries().by_reason);
             }
-            rows = counts
-                .iter()
-                .filter(|(_, n)| *n > 0)
-                .map(|(c, count)| Row {
-                    key: c.as_str().to_owned(),
-                    count,
-                    exact: true,
-                    webhook: None,
-                })
-                .collect();
+            rows = class_rows(&counts);
         }
     }
     rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.key.cmp(&b.key)));

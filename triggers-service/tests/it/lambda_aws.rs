@@ -118,7 +118,11 @@ async fn webhook_and_event(
 
 /// Receives `n` messages raw, as the Lambda service's poller does (every
 /// system attribute, a long visibility timeout).
-async fn receive_raw(sqs: &aws_sdk_sqs::Client, queue_url: &str, n: usize) -> Vec<Message> {
+pub(crate) async fn receive_raw(
+    sqs: &aws_sdk_sqs::Client,
+    queue_url: &str,
+    n: usize,
+) -> Vec<Message> {
     let started = Instant::now();
     let mut got = Vec::new();
     while got.len() < n {

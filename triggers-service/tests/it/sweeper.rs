@@ -541,7 +541,7 @@ async fn the_sweeper_bin_answers_scheduled_events() {
 mod on_aws {
     use std::collections::BTreeMap;
 
-    use aws_sdk_sqs::types::MessageSystemAttributeName;
+    use crate::lambda_aws::receive_raw;
     use triggers_service::db::dynamodb::DynamoEventStore;
     use triggers_webhooks::backends::dynamodb::DynamoWebhookStore;
     use triggers_webhooks::backends::sqs::{QueueUrls, SqsDeliveryQueue};
@@ -560,37 +560,6 @@ mod on_aws {
         config.webhooks.allow_private_destinations = true;
         config.webhooks.allow_http = true;
         config
-    }
-
-    /// Receives `n` messages raw, as the Lambda service's poller does.
-    async fn receive_raw(
-        sqs: &aws_sdk_sqs::Client,
-        queue_url: &str,
-        n: usize,
-    ) -> Vec<aws_sdk_sqs::types::Message> {
-        /// The longest this wait may take.
-        const WAIT: Duration = Duration::from_secs(20);
-        let started = std::time::Instant::now();
-        let mut got = Vec::new();
-        while got.len() < n {
-            let out = sqs
-                .receive_message()
-                .queue_url(queue_url)
-                .max_number_of_messages(10)
-                .visibility_timeout(300)
-                .wait_time_seconds(0)
-                .message_system_attribute_names(MessageSystemAttributeName::All)
-                .send()
-                .await
-                .unwrap();
-            got.extend(out.messages().iter().cloned());
-            assert!(started.elapsed() < WAIT, "{} of {n} messages", got.len());
-            if got.len() < n {
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
-        }
-        assert_eq!(got.len(), n);
-        got
     }
 
     /// The SQS event the Lambda service builds from `messages`.
