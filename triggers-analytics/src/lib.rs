@@ -115,8 +115,8 @@ pub use capped::{CapKey, Capped, Lookup, Tally};
 pub use error::{ApplyError, MergeError, QueryError, RecordError};
 pub use ids::{format_id, parse_id};
 pub use query::{
-    Breakdown, BreakdownQuery, Dimension, ExportRow, Filter, LatencySummary, Metric, Point, Row,
-    Summary, Timeseries, TimeseriesQuery, Value, breakdown, summary, timeseries,
+    Breakdown, BreakdownQuery, Cell, Dimension, ExportRow, Filter, LatencySummary, Metric, Point,
+    Row, Summary, Timeseries, TimeseriesQuery, Value, breakdown, summary, timeseries,
 };
 pub use record::{DeadLetterReason, FailureKind, MAX_NAME_LEN, Outcome, Record, RecordId};
 pub use sketch::{LatencySketch, MAX_TRACKED_US, RELATIVE_ACCURACY};

@@ -17,6 +17,7 @@
 //!
 //! [`Aggregates`]: crate::Aggregates
 
+use core::fmt;
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
@@ -990,6 +991,57 @@ impl ExportRow {
         }
     }
 
+    /// The names of the figures of a row, in export order (after the
+    /// bucket's identity): what [`metrics`](Self::metrics) returns.
+    ///
+    /// ```
+    /// use triggers_analytics::ExportRow;
+    /// let header = format!("account,granularity,start,end,{}", ExportRow::METRICS.join(","));
+    /// assert_eq!(header, ExportRow::CSV_HEADER);
+    /// ```
+    pub const METRICS: [&'static str; 16] = [
+        "events",
+        "ingest_latency_p50_us",
+        "ingest_latency_p90_us",
+        "ingest_latency_p99_us",
+        "api_requests",
+        "api_2xx",
+        "api_4xx",
+        "api_5xx",
+        "delivery_attempts",
+        "deliveries_succeeded",
+        "delivery_failures",
+        "retries",
+        "dead_letters",
+        "ingest_to_delivery_p50_us",
+        "ingest_to_delivery_p90_us",
+        "ingest_to_delivery_p99_us",
+    ];
+
+    /// The figures of the row, named by [`METRICS`](Self::METRICS) in the
+    /// same order: the one list an export (CSV or JSON) is written from.
+    pub fn metrics(&self) -> [Cell; 16] {
+        use Cell::{Count, Micros};
+        [
+            Count(self.events),
+            Micros(self.ingest_latency_p50_us),
+            Micros(self.ingest_latency_p90_us),
+            Micros(self.ingest_latency_p99_us),
+            Count(self.api_requests),
+            Count(self.api_2xx),
+            Count(self.api_4xx),
+            Count(self.api_5xx),
+            Count(self.delivery_attempts),
+            Count(self.deliveries_succeeded),
+            Count(self.delivery_failures),
+            Count(self.retries),
+            Count(self.dead_letters),
+            Micros(self.ingest_to_delivery_p50_us),
+            Micros(self.ingest_to_delivery_p90_us),
+            Micros(self.ingest_to_delivery_p99_us),
+        ]
+    }
+
     /// One CSV line (RFC 4180 quoting, no newline); empty cells for
     /// missing percentiles.
     ///
@@ -1002,34 +1054,43 @@ impl ExportRow {
     /// # Ok::<(), triggers_analytics::RecordError>(())
     /// ```
     pub fn to_csv(&self) -> String {
-        let opt = |v: Option<f64>| v.map(|x| x.to_string()).unwrap_or_default();
         let account = if self.account.contains([',', '"', '\n', '\r']) {
             format!("\"{}\"", self.account.replace('"', "\"\""))
         } else {
             self.account.clone()
         };
-        [
-            account,
-            self.granularity.as_str().to_owned(),
-            self.start.to_string(),
-            self.end.to_string(),
-            self.events.to_string(),
-            opt(self.ingest_latency_p50_us),
-            opt(self.ingest_latency_p90_us),
-            opt(self.ingest_latency_p99_us),
-            self.api_requests.to_string(),
-            self.api_2xx.to_string(),
-            self.api_4xx.to_string(),
-            self.api_5xx.to_string(),
-            self.delivery_attempts.to_string(),
-            self.deliveries_succeeded.to_string(),
-            self.delivery_failures.to_string(),
-            self.retries.to_string(),
-            self.dead_letters.to_string(),
-            opt(self.ingest_to_delivery_p50_us),
-            opt(self.ingest_to_delivery_p90_us),
-            opt(self.ingest_to_delivery_p99_us),
-        ]
-        .join(",")
+        let mut line = format!(
+            "{account},{},{},{}",
+            self.granularity.as_str(),
+            self.start,
+            self.end
+        );
+        for cell in self.metrics() {
+            line.push(',');
+            line.push_str(&cell.to_string());
+        }
+        line
+    }
+}
+
+/// One figure of an [`ExportRow`]: a count, or microseconds (`None` without
+/// samples). Displays as the number (empty for `None`) and serializes as
+/// a JSON number or `null`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Cell {
+    /// A count.
+    Count(u64),
+    /// A latency percentile in microseconds.
+    Micros(Option<f64>),
+}
+
+impl fmt::Display for Cell {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Cell::Count(n) => write!(f, "{n}"),
+            Cell::Micros(Some(us)) => write!(f, "{us}"),
+            Cell::Micros(None) => Ok(()),
+        }
     }
 }

@@ -380,66 +380,36 @@ pub struct ExportParams {
     to: Option<String>,
 }
 
-/// The columns of an export, in CSV order (`AnalyticsExportRow`).
-pub const EXPORT_COLUMNS: [&str; 18] = [
-    "start",
-    "end",
-    "events",
-    "ingest_latency_p50_us",
-    "ingest_latency_p90_us",
-    "ingest_latency_p99_us",
-    "api_requests",
-    "api_2xx",
-    "api_4xx",
-    "api_5xx",
-    "delivery_attempts",
-    "deliveries_succeeded",
-    "delivery_failures",
-    "retries",
-    "dead_letters",
-    "ingest_to_delivery_p50_us",
-    "ingest_to_delivery_p90_us",
-    "ingest_to_delivery_p99_us",
-];
+/// The columns of an export, in CSV order (`AnalyticsExportRow`): the
+/// bucket's `start` and `end`, then [`ExportRow::METRICS`].
+pub fn export_columns() -> Vec<&'static str> {
+    ["start", "end"]
+        .into_iter()
+        .chain(ExportRow::METRICS)
+        .collect()
+}
 
-/// One bucket as the export's JSON object (the keys of [`EXPORT_COLUMNS`];
-/// JSON objects carry no order).
+/// One bucket as the export's JSON object (the keys of
+/// [`export_columns`]).
 fn export_row(b: &Bucket) -> Value {
     let r = ExportRow::of(b);
-    json!({
-        "start": rfc3339_micros(r.start),
-        "end": rfc3339_micros(r.end),
-        "events": r.events,
-        "ingest_latency_p50_us": r.ingest_latency_p50_us,
-        "ingest_latency_p90_us": r.ingest_latency_p90_us,
-        "ingest_latency_p99_us": r.ingest_latency_p99_us,
-        "api_requests": r.api_requests,
-        "api_2xx": r.api_2xx,
-        "api_4xx": r.api_4xx,
-        "api_5xx": r.api_5xx,
-        "delivery_attempts": r.delivery_attempts,
-        "deliveries_succeeded": r.deliveries_succeeded,
-        "delivery_failures": r.delivery_failures,
-        "retries": r.retries,
-        "dead_letters": r.dead_letters,
-        "ingest_to_delivery_p50_us": r.ingest_to_delivery_p50_us,
-        "ingest_to_delivery_p90_us": r.ingest_to_delivery_p90_us,
-        "ingest_to_delivery_p99_us": r.ingest_to_delivery_p99_us,
-    })
+    let mut row = serde_json::Map::new();
+    row.insert("start".into(), rfc3339_micros(r.start).into());
+    row.insert("end".into(), rfc3339_micros(r.end).into());
+    for (name, cell) in ExportRow::METRICS.into_iter().zip(r.metrics()) {
+        row.insert(name.into(), json!(cell));
+    }
+    Value::Object(row)
 }
 
 /// One bucket as a CSV line (no quoting needed: times and numbers only).
 fn csv_line(b: &Bucket) -> String {
-    let row = export_row(b);
-    let mut line = EXPORT_COLUMNS
-        .iter()
-        .map(|c| match &row[*c] {
-            Value::Null => String::new(),
-            Value::String(s) => s.clone(),
-            v => v.to_string(),
-        })
-        .collect::<Vec<_>>()
-        .join(",");
+    let r = ExportRow::of(b);
+    let mut line = format!("{},{}", rfc3339_micros(r.start), rfc3339_micros(r.end));
+    for cell in r.metrics() {
+        line.push(',');
+        line.push_str(&cell.to_string());
+    }
     line.push('\n');
     line
 }
@@ -492,7 +462,7 @@ pub async fn export(
         Err(_) => None,
     };
     let head = if csv {
-        format!("{}\n", EXPORT_COLUMNS.join(","))
+        format!("{}\n", export_columns().join(","))
     } else {
         format!(
             "{{\"bucket\":\"{}\",\"from\":\"{}\",\"to\":\"{}\",\"rows\":[",

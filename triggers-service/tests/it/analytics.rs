@@ -243,7 +243,7 @@ async fn a_known_workload_is_reported_exactly() {
     let csv = res.text().await.unwrap();
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    assert_eq!(header, triggers_service::http::analytics::EXPORT_COLUMNS);
+    assert_eq!(header, triggers_service::http::analytics::export_columns());
     let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
     let rows: Vec<Vec<String>> = lines
         .map(|l| l.split(',').map(str::to_owned).collect())
