@@ -63,10 +63,6 @@
 use std::sync::Arc;
 
 use aws_lambda_events::event::dynamodb::{Event, EventRecord};
-use aws_sdk_dynamodb::primitives::Blob;
-use aws_sdk_dynamodb::types::AttributeValue;
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
 use lambda_runtime::{Diagnostic, LambdaEvent};
 use serde::Serialize;
 use serde_json::Value;
@@ -204,71 +200,6 @@ impl From<AnalyticsError> for Diagnostic {
     }
 }
 
-/// A DynamoDB item from a stream image (DynamoDB JSON as Lambda delivers
-/// it: `{"S": "…"}`, `{"N": "…"}`, `{"B": "<base64>"}`, …) in the SDK's
-/// form, the form the stores' decoders read. The error names what is
-/// wrong, never a value.
-pub fn item_of_image(image: &Value) -> Result<Item, String> {
-    let map = image
-        .as_object()
-        .ok_or_else(|| "the image is not an object".to_owned())?;
-    map.iter()
-        .map(|(name, v)| {
-            Ok((
-                name.clone(),
-                attribute(v).map_err(|e| format!("{name}: {e}"))?,
-            ))
-        })
-        .collect()
-}
-
-fn attribute(v: &Value) -> Result<AttributeValue, String> {
-    let map = v
-        .as_object()
-        .filter(|m| m.len() == 1)
-        .ok_or_else(|| "not a typed DynamoDB value".to_owned())?;
-    let Some((kind, inner)) = map.iter().next() else {
-        return Err("not a typed DynamoDB value".to_owned());
-    };
-    let text = |v: &Value| {
-        v.as_str()
-            .map(str::to_owned)
-            .ok_or_else(|| format!("{kind} is not a string"))
-    };
-    let bytes = |v: &Value| {
-        let t = v
-            .as_str()
-            .ok_or_else(|| format!("{kind} is not a string"))?;
-        STANDARD
-            .decode(t)
-            .map(Blob::new)
-            .map_err(|_| format!("{kind} is not base64"))
-    };
-    let list = |v: &Value| {
-        v.as_array()
-            .cloned()
-            .ok_or_else(|| format!("{kind} is not a list"))
-    };
-    Ok(match kind.as_str() {
-        "S" => AttributeValue::S(text(inner)?),
-        "N" => AttributeValue::N(text(inner)?),
-        "B" => AttributeValue::B(bytes(inner)?),
-        "BOOL" => AttributeValue::Bool(inner.as_bool().ok_or("BOOL is not a boolean")?),
-        "NULL" => AttributeValue::Null(inner.as_bool().ok_or("NULL is not a boolean")?),
-        "M" => AttributeValue::M(item_of_image(inner)?),
-        "L" => AttributeValue::L(
-            list(inner)?
-                .iter()
-                .map(attribute)
-                .collect::<Result<_, _>>()?,
-        ),
-        "SS" => AttributeValue::Ss(list(inner)?.iter().map(text).collect::<Result<_, _>>()?),
-        "NS" => AttributeValue::Ns(list(inner)?.iter().map(text).collect::<Result<_, _>>()?),
-        "BS" => AttributeValue::Bs(list(inner)?.iter().map(bytes).collect::<Result<_, _>>()?),
-        other => return Err(format!("unknown DynamoDB type {other:?}")),
-    })
-}
-
 /// A Lambda payload as a DynamoDB Streams [`Event`], leniently: a stream
 /// record that does not deserialize is left out (logged with its
 /// `eventID`) and counted in the second value, instead of failing the
@@ -376,20 +307,13 @@ impl AnalyticsConsumer {
                 return Taken::Skipped;
             }
         }
-        let item = serde_json::to_value(&record.change.new_image)
-            .map_err(|e| e.to_string())
-            .and_then(|image| item_of_image(&image));
-        let item = match item {
-            Ok(item) if !item.is_empty() => item,
-            Ok(_) => {
-                tracing::warn!(event_id = %id, ?table, "stream record skipped: no NewImage (the stream's view type must be NEW_IMAGE)");
-                return Taken::Skipped;
-            }
-            Err(e) => {
-                tracing::warn!(event_id = %id, ?table, error = %e, "stream record skipped: unreadable NewImage");
-                return Taken::Skipped;
-            }
-        };
+        // Typed already (serde_dynamo, when the payload was parsed): only
+        // the SDK's form of the same attributes is needed.
+        let item: Item = record.change.new_image.clone().into();
+        if item.is_empty() {
+            tracing::warn!(event_id = %id, ?table, "stream record skipped: no NewImage (the stream's view type must be NEW_IMAGE)");
+            return Taken::Skipped;
+        }
         let mapped = match table {
             StreamTable::Events => event_record(&item),
             StreamTable::Attempts => attempt_record(&item).map(Some),
